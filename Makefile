@@ -1,0 +1,32 @@
+# One entry point for people and CI. Every target builds the virtual environment first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PRESET ?=
+
+.PHONY: setup play test test-all bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("nnplay needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP)
+
+play: setup       ## set everything up, then open the playground
+	$(BIN)/nnplay $(PRESET)
+
+test: setup       ## set everything up, then run the default test suite
+	$(BIN)/python -m pytest -m "not slow" -n 2
+
+test-all: setup   ## every test, the slow Keras ones included
+	$(BIN)/python -m pytest -n 2
+
+bench: setup      ## the speed figures quoted in README.md
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,115 @@
+"""Finding, reading and writing preset TOML files.
+
+Bundled presets live in the ``presets`` package (installed with nnplay); their id is the file name
+without ``.toml`` (``01-logistic-gd``). Anything else is read from a path.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from engine.errors import Problem, SpecError
+from engine.spec import Preset, validate_preset
+
+
+@dataclass(frozen=True)
+class PresetEntry:
+    """A bundled preset as the picker lists it."""
+
+    id: str
+    title: str
+    path: Path
+
+
+def bundled_dir() -> Path:
+    return Path(str(resources.files("presets")))
+
+
+def bundled_presets() -> list[PresetEntry]:
+    """Every bundled preset in lecture order (their ids sort that way)."""
+    entries = []
+    for path in sorted(bundled_dir().glob("*.toml")):
+        entries.append(PresetEntry(path.stem, load_preset(path).preset.title, path))
+    return entries
+
+
+def default_preset_id() -> str:
+    return sorted(bundled_dir().glob("*.toml"))[0].stem
+
+
+def resolve(ref: str | os.PathLike[str]) -> Path:
+    """A bundled id (``05-hidden-layer``, or just ``05``) or a path, as a path to a TOML file."""
+    text = os.fspath(ref)
+    candidate = Path(text).expanduser()
+    if candidate.suffix == ".toml" or os.sep in text or candidate.exists():
+        if not candidate.is_file():
+            raise SpecError(f"no such preset file (got {text!r})", field="preset")
+        return candidate
+    stems = sorted(p.stem for p in bundled_dir().glob("*.toml"))
+    matches = [s for s in stems if s == text] or [s for s in stems if s.startswith(text)]
+    if len(matches) != 1:
+        hint = "ambiguous" if matches else "no bundled preset or file"
+        raise SpecError(f"{hint} {text!r}; `nnplay presets` lists the bundled ids", field="preset")
+    return bundled_dir() / f"{matches[0]}.toml"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(Problem(str(path), f"not valid TOML: {exc}")) from None
+    except OSError as exc:
+        raise SpecError(Problem(str(path), f"cannot read: {exc.strerror or exc}")) from None
+
+
+def load_preset(ref: str | os.PathLike[str]) -> Preset:
+    """Read and validate a preset; :class:`SpecError` names the file or the field that is wrong."""
+    return validate_preset(read_toml(resolve(ref)))
+
+
+def preset_toml(preset: Preset) -> str:
+    """The preset as TOML text that :func:`load_preset` reads back to an equal preset."""
+    return tomli_w.dumps(preset.to_dict(), multiline_strings=True)
+
+
+def atomic_write(path: Path, write: Any, *, binary: bool = False) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file.
+
+    ``write`` is called with the open temporary file (text or binary).
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_preset(preset: Preset, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write ``preset`` as TOML at ``path`` (atomically); an existing file is kept unless ``overwrite``."""
+    target = Path(path).expanduser()
+    if target.suffix != ".toml":
+        raise SpecError(f"a preset file must end in .toml (got {str(target)!r})", field="path")
+    if target.exists() and not overwrite:
+        raise SpecError(f"{str(target)!r} exists; choose another name or allow overwriting", field="path")
+    if not target.parent.is_dir():
+        raise SpecError(f"folder {str(target.parent)!r} does not exist", field="path")
+    text = preset_toml(preset)
+    try:
+        atomic_write(target, lambda handle: handle.write(text))
+    except OSError as exc:
+        raise SpecError(f"cannot write {str(target)!r}: {exc.strerror or exc}", field="path") from None
+    return target

@@ -1,0 +1,1 @@
+"""The lecture's presets, one TOML file per step; ids sort in lecture order."""
