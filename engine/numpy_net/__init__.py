@@ -1,0 +1,1 @@
+"""The NumPy reference engine: every forward and backward step written out, as the lecture derives it."""
