@@ -1,0 +1,42 @@
+"""Rich renderables for what the engine reports: the model summary and the confusion matrix.
+
+Shared by the CLI (printed) and the TUI (shown in ``Static`` widgets), so both look alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from engine.summary import ModelSummary
+
+
+def summary_table(summary: ModelSummary) -> Group:
+    """The model summary in the layout of Keras's ``model.summary()``."""
+    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, title=f'Model: "{summary.name}"', title_justify="left")
+    table.add_column("Layer (type)", no_wrap=True)
+    table.add_column("Output Shape", no_wrap=True)
+    table.add_column("Param #", justify="right", no_wrap=True)
+    for row in summary.layers:
+        table.add_row(f"{row.name} ({row.type})", row.shape_text, f"{row.params:,}")
+    totals = Text.assemble(
+        ("Total params: ", "bold"), f"{summary.total_params:,}\n",
+        ("Trainable params: ", "bold"), f"{summary.trainable_params:,}\n",
+        ("Non-trainable params: ", "bold"), f"{summary.non_trainable_params:,}",
+    )
+    return Group(table, totals)
+
+
+def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...]) -> Table:
+    """Rows are the true classes, columns the predicted ones; the diagonal is what went right."""
+    table = Table(box=box.SIMPLE_HEAD, title="Confusion matrix (test rows)", title_justify="left")
+    table.add_column("", style="bold", no_wrap=True)
+    for name in class_names:
+        table.add_column(f"pred:{name}", justify="right")
+    for i, name in enumerate(class_names):
+        cells = [Text(str(int(v)), style="bold green" if i == j else "") for j, v in enumerate(matrix[i])]
+        table.add_row(f"true:{name}", *cells)
+    return table
