@@ -511,10 +511,13 @@ def combination_problems(preset: Preset) -> list[Problem]:
             ))
     out_units, out_act = model.output_units, model.output_activation
     where = f"model.layers[{last}]"
-    if model.loss in CROSS_ENTROPIES and out_act not in ("sigmoid", "softmax"):
+    wanted = {"binary_crossentropy": "sigmoid"}.get(model.loss, "softmax")
+    if model.loss in CROSS_ENTROPIES and out_act != wanted:
+        # Keras computes cross-entropy from the logits of the output activation, so only these
+        # pairs mean what they say: sigmoid with binary, softmax with the categorical losses.
         problems.append(Problem(
             f"{where}.activation",
-            f"{out_act!r} does not give probabilities; {model.loss} needs 'sigmoid' or 'softmax' here",
+            f"{model.loss} needs a {wanted!r} output layer (got {out_act!r})",
         ))
     if out_act == "softmax" and out_units == 1:
         problems.append(Problem(f"{where}.units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"))
