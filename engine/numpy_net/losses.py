@@ -1,0 +1,129 @@
+"""Losses: the mean over the batch of each row's loss, as Keras reports it.
+
+The lecture's negative log-likelihood is a *sum* over rows; nnplay (like Keras) takes the *mean*.
+The two differ by the factor n only, so gradient descent on the summed NLL with step alpha is the
+same walk as on the mean NLL with step alpha * n (the lecture's alpha = 0.001 on n = 1000 rows is
+alpha = 1 here).
+
+Every loss gives its value and its gradient with respect to the outputs p. Cross-entropies also give
+both with respect to the *logits* z (the output layer before its sigmoid/softmax): this is how Keras
+computes them, it is exact where p rounds to 0 or 1, and its gradient is the lecture's famous
+shortcut: dL/dz = p - y (divided by the number of rows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.numpy_net.activations import sigmoid, softmax
+
+EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [eps, 1 - eps]
+
+
+class Loss:
+    name: str
+    from_logits_activation: str | None = None  # the output activation whose logits it can use
+
+    def __call__(self, y: np.ndarray, p: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def gradient(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """dL/dp for the batch mean."""
+        raise NotImplementedError
+
+    def from_logits(self, y: np.ndarray, z: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def logits_gradient(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """dL/dz given p = activation(z): the chain rule's two factors cancel to p - y."""
+        raise NotImplementedError
+
+
+class BinaryCrossentropy(Loss):
+    """-[y log p + (1 - y) log(1 - p)], averaged over the output units and the rows."""
+
+    name = "binary_crossentropy"
+    from_logits_activation = "sigmoid"
+
+    def __call__(self, y, p):
+        p = np.clip(p, EPSILON, 1 - EPSILON)
+        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    def gradient(self, y, p):
+        inside = (p > EPSILON) & (p < 1 - EPSILON)  # clipping has no slope outside
+        p = np.clip(p, EPSILON, 1 - EPSILON)
+        return -(y / p - (1 - y) / (1 - p)) * inside / y.size
+
+    def from_logits(self, y, z):
+        # log(1 + e^z) - y z, in a form that never overflows (TensorFlow's formula).
+        return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+    def logits_gradient(self, y, p):
+        return (p - y) / y.size
+
+
+class CategoricalCrossentropy(Loss):
+    """-sum_c y_c log p_c for one-hot rows y, averaged over the rows."""
+
+    name = "categorical_crossentropy"
+    from_logits_activation = "softmax"
+
+    def _one_hot(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return y
+
+    def __call__(self, y, p):
+        y = self._one_hot(y, p)
+        p = p / p.sum(axis=-1, keepdims=True)  # Keras renormalises before clipping
+        return float(-np.mean(np.sum(y * np.log(np.clip(p, EPSILON, 1 - EPSILON)), axis=-1)))
+
+    def gradient(self, y, p):
+        y = self._one_hot(y, p)
+        inside = (p > EPSILON) & (p < 1 - EPSILON)
+        return -(y / np.clip(p, EPSILON, 1 - EPSILON)) * inside / len(y)
+
+    def from_logits(self, y, z):
+        y = self._one_hot(y, z)
+        log_p = z - z.max(axis=-1, keepdims=True)
+        log_p = log_p - np.log(np.sum(np.exp(log_p), axis=-1, keepdims=True))
+        return float(-np.mean(np.sum(y * log_p, axis=-1)))
+
+    def logits_gradient(self, y, p):
+        return (p - self._one_hot(y, p)) / len(p)
+
+
+class SparseCategoricalCrossentropy(CategoricalCrossentropy):
+    """Categorical cross-entropy with integer class ids instead of one-hot rows."""
+
+    name = "sparse_categorical_crossentropy"
+
+    def _one_hot(self, y, p):
+        one_hot = np.zeros(p.shape, dtype=p.dtype)
+        one_hot[np.arange(len(p)), np.asarray(y).reshape(-1).astype(np.int64)] = 1
+        return one_hot
+
+
+class MeanSquaredError(Loss):
+    """(y - p)^2 averaged over the output units and the rows."""
+
+    name = "mean_squared_error"
+
+    def __call__(self, y, p):
+        return float(np.mean((y - p) ** 2))
+
+    def gradient(self, y, p):
+        return 2 * (p - y) / y.size
+
+
+_REGISTRY: dict[str, type[Loss]] = {
+    cls.name: cls
+    for cls in (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError)
+}
+
+
+def get(name: str) -> Loss:
+    """The loss called ``name`` (the names of :data:`engine.spec.LOSSES`)."""
+    return _REGISTRY[name]()
+
+
+def probabilities(activation: str, z: np.ndarray) -> np.ndarray:
+    return sigmoid(z) if activation == "sigmoid" else softmax(z)

@@ -1,0 +1,107 @@
+"""A stack of layers with one loss: forward propagation, backward propagation, one descent step.
+
+This is the lecture's ``optimize(X, y, alpha, beta_hat)`` grown up: forward to get p-hat and the
+loss, backward to get the gradient, then let the optimizer step down it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.numpy_net import losses
+from engine.numpy_net.layers import Dense, Dropout
+from engine.numpy_net.regularizers import L1L2
+from engine.spec import DenseLayer, Preset, Regularizer
+
+
+def _penalty(spec: Regularizer | None) -> L1L2 | None:
+    return L1L2(spec.l1, spec.l2) if spec is not None and spec.active else None
+
+
+class Sequential:
+    def __init__(self, layers: list[Dense | Dropout], loss: losses.Loss) -> None:
+        self.layers = layers
+        self.loss = loss
+        self.output = next(layer for layer in reversed(layers) if isinstance(layer, Dense))
+        # Cross-entropy on a sigmoid/softmax output is computed from its logits (as Keras does).
+        self.fused = loss.from_logits_activation == self.output.activation.name
+
+    @classmethod
+    def from_preset(cls, preset: Preset, weights: list[np.ndarray], rng: np.random.Generator) -> Sequential:
+        """The preset's model, starting from ``weights`` (Keras order: kernel, bias, kernel, ...)."""
+        remaining = iter(weights)
+        layers: list[Dense | Dropout] = []
+        for spec, name in zip(preset.model.layers, preset.model.layer_names()):
+            if isinstance(spec, DenseLayer):
+                kernel = next(remaining).copy()
+                bias = next(remaining).copy() if spec.use_bias else None
+                layers.append(Dense(name, kernel, bias, spec.activation,
+                                    _penalty(spec.kernel_regularizer), _penalty(spec.bias_regularizer)))
+            else:
+                layers.append(Dropout(name, spec.rate, rng))
+        return cls(layers, losses.get(preset.model.loss))
+
+    # -- parameters ------------------------------------------------------------------------
+
+    @property
+    def parameters(self) -> list[np.ndarray]:
+        return [p for layer in self.layers for p in layer.parameters]
+
+    @property
+    def gradients(self) -> list[np.ndarray]:
+        return [g for layer in self.layers for g in layer.gradients]
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [p.copy() for p in self.parameters]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        params = self.parameters
+        if len(weights) != len(params):
+            raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
+        for p, w in zip(params, weights):
+            if p.shape != np.shape(w):
+                raise ValueError(f"weight shape {np.shape(w)} does not match {p.shape}")
+            p[...] = w
+
+    # -- forward ---------------------------------------------------------------------------
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def penalty(self) -> float:
+        return sum(layer.penalty() for layer in self.layers)
+
+    def data_loss(self, y: np.ndarray, p: np.ndarray) -> float:
+        """The loss of outputs p (just computed by :meth:`forward`) against targets y."""
+        if self.fused:
+            return self.loss.from_logits(y, self.output.z)
+        return self.loss(y, p)
+
+    def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)]) if len(x) else x[:, :0]
+
+    # -- backward --------------------------------------------------------------------------
+
+    def backward(self, y: np.ndarray, p: np.ndarray) -> None:
+        """Fill every layer's gradients of the loss (penalties included), from the output back."""
+        last = len(self.layers) - 1
+        grad: np.ndarray | None
+        if self.fused:
+            grad = self.output.backward(grad_z=self.loss.logits_gradient(y, p), need_input_grad=last > 0)
+        else:
+            grad = self.output.backward(self.loss.gradient(y, p), need_input_grad=last > 0)
+        for i in range(last - 1, -1, -1):  # the first layer needs no gradient for its input
+            grad = self.layers[i].backward(grad, need_input_grad=i > 0)
+        for layer in self.layers:
+            layer.add_penalty_gradients()
+
+    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> tuple[float, np.ndarray]:
+        """Forward, backward, descend. Returns the batch loss (before the step) and the outputs."""
+        p = self.forward(x, training=True)
+        loss = self.data_loss(y, p) + self.penalty()
+        if np.isfinite(loss):
+            self.backward(y, p)
+            optimizer.apply(self.parameters, self.gradients)
+        return loss, p

@@ -1,0 +1,119 @@
+"""The NumPy engine behind the :class:`~engine.training.Trainer` interface.
+
+Epochs and batches as Keras runs them: the last ``validation_split`` of the rows is held out; the
+training rows are reshuffled every epoch (or kept in order with ``shuffle = false``); the epoch's
+loss is the mean of its batch losses weighted by batch size; validation scores use the weights at
+the end of the epoch with dropout off.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from engine.numpy_net.initializers import initial_weights
+from engine.numpy_net.model import Sequential
+from engine.numpy_net.optimizers import make_optimizer
+from engine.spec import Preset
+from engine.targets import accuracy, accuracy_kind
+from engine.training import (
+    BatchEnd, EarlyStopper, EpochEnd, EventSink, FitResult, History, TrainBegin, TrainEnd, Trainer,
+    emitter, validation_split,
+)
+
+
+class NumpyTrainer(Trainer):
+    engine = "numpy"
+
+    def __init__(self, preset: Preset, n_features: int, *, is_regression: bool | None = None) -> None:
+        super().__init__(preset, n_features)
+        seed = preset.train.seed
+        self.shuffle_rng = np.random.default_rng([seed, 1])
+        self.model = Sequential.from_preset(preset, initial_weights(preset, n_features), np.random.default_rng([seed, 2]))
+        regression = preset.data.is_regression if is_regression is None else is_regression
+        self.accuracy = accuracy_kind(preset.model.loss, preset.model.output_units, regression)
+
+    # -- the interface ---------------------------------------------------------------------
+
+    def get_weights(self) -> list[np.ndarray]:
+        return self.model.get_weights()
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        self.model.set_weights(weights)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.model.predict(np.asarray(x, dtype=self.preset.train.dtype))
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        x = np.asarray(x, dtype=self.preset.train.dtype)
+        p = self.model.forward(x)
+        scores = {"loss": self.model.data_loss(y, p) + self.model.penalty()}
+        if self.accuracy is not None:
+            scores["accuracy"] = accuracy(self.accuracy, y, p)
+        return scores
+
+    def fit(self, x: np.ndarray, y: np.ndarray, *, on_event: EventSink | None = None,
+            cancel: threading.Event | None = None) -> FitResult:
+        train = self.preset.train
+        emit = emitter(on_event)
+        x = np.asarray(x, dtype=train.dtype)
+        x_train, y_train, x_val, y_val = validation_split(x, y, train.validation_split)
+        n = len(x_train)
+        batch = train.batch_rows(n)
+        steps = max(1, -(-n // batch))
+        stopper = EarlyStopper(train.early_stopping) if train.early_stopping else None
+        optimizer = make_optimizer(train.optimizer, self.model.parameters)
+        history = History()
+        emit(TrainBegin(self.engine, train.epochs, steps, n, len(x_val)))
+
+        status, stopped_epoch = "completed", None
+        last_finite = self.model.get_weights()  # refreshed at each epoch's end
+        started = time.perf_counter()
+        for epoch in range(train.epochs):
+            if train.shuffle and steps > 1:
+                order = self.shuffle_rng.permutation(n)
+                xs, ys = x_train[order], y_train[order]
+            else:
+                xs, ys = x_train, y_train
+            loss_sum = correct_sum = 0.0
+            seen = 0
+            for step in range(steps):
+                if cancel is not None and cancel.is_set():
+                    status = "cancelled"
+                    break
+                xb, yb = xs[step * batch:(step + 1) * batch], ys[step * batch:(step + 1) * batch]
+                loss, p = self.model.train_step(xb, yb, optimizer)
+                if not np.isfinite(loss):
+                    status, stopped_epoch = "diverged", epoch
+                    break
+                rows = len(xb)
+                seen += rows
+                loss_sum += loss * rows
+                if self.accuracy is not None:
+                    correct_sum += accuracy(self.accuracy, yb, p) * rows
+                emit(BatchEnd(epoch, step + 1, steps, loss_sum / seen))
+            if status != "completed":
+                break
+            logs = {"loss": loss_sum / seen}
+            if self.accuracy is not None:
+                logs["accuracy"] = correct_sum / seen
+            if len(x_val):
+                logs.update({f"val_{k}": v for k, v in self.evaluate(x_val, y_val).items()})
+            if not all(np.isfinite(v) for v in logs.values()):
+                status, stopped_epoch = "diverged", epoch
+                break
+            history.append(logs)
+            last_finite = self.model.get_weights()
+            emit(EpochEnd(epoch, train.epochs, dict(logs)))
+            if stopper and stopper.should_stop(epoch, logs, self.model.get_weights):
+                status, stopped_epoch = "early_stopped", epoch
+                break
+        if status == "diverged" and not all(np.isfinite(w).all() for w in self.model.parameters):
+            self.model.set_weights(last_finite)  # a step overflowed the weights themselves
+        best_epoch = stopper.restore(self.model.set_weights) if stopper else None
+        result = FitResult(status, history.epochs, history.logs, time.perf_counter() - started,
+                           best_epoch if status == "early_stopped" else None, stopped_epoch)
+        emit(TrainEnd(result))
+        return result

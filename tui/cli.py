@@ -1,0 +1,319 @@
+"""``nnplay``: the playground (no sub-command) and the headless commands scripts and tests use.
+
+Start-up stays fast: this module imports only the standard library at load time; the engine, rich,
+Textual and (for the Keras engine or an export only) TensorFlow are imported by the command that
+needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from engine import __version__
+
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
+WEIGHTS_IN_JSON_UP_TO = 1000  # parameters; the lecture prints beta-hat, so do we for small models
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, as for every other bad input
+        self.exit(EXIT_USAGE, f"nnplay: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="nnplay",
+        description="A terminal playground that demystifies neural networks. With no command, "
+        "opens the playground on PRESET (default: the lecture's first step).",
+        epilog="PRESET is a bundled preset id (see `nnplay presets`; a unique prefix such as 05 "
+        "will do) or the path of a .toml file.",
+    )
+    parser.add_argument("--version", action="version", version=f"nnplay {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    play = commands.add_parser("play", help="open the playground (the default command)")
+    play.add_argument("preset", nargs="?", metavar="PRESET")
+
+    listing = commands.add_parser("presets", help="list the bundled lecture presets")
+    listing.add_argument("--json", action="store_true", help="a JSON list of {id, title, path}")
+
+    check = commands.add_parser("check", help="validate a preset without training it")
+    check.add_argument("preset", metavar="PRESET")
+
+    summary = commands.add_parser("summary", help="the Keras-style model summary of a preset or an .h5 file")
+    summary.add_argument("preset", metavar="PRESET|FILE.h5")
+    summary.add_argument("--json", action="store_true")
+
+    data = commands.add_parser("data", help="load a preset's data and describe it")
+    data.add_argument("preset", metavar="PRESET")
+    data.add_argument("--json", action="store_true")
+
+    train = commands.add_parser("train", help="train a preset headless")
+    train.add_argument("preset", metavar="PRESET")
+    train.add_argument("--engine", choices=("numpy", "keras"), help="override the preset's engine")
+    train.add_argument("--epochs", type=int, metavar="N", help="override train.epochs")
+    train.add_argument("--seed", type=int, metavar="N", help="override train.seed")
+    train.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
+    train.add_argument("--force", action="store_true", help="overwrite an existing export file")
+    train.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
+    return parser
+
+
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMAND_NAMES and not args_list[0].startswith("-")):
+        args_list.insert(0, "play")
+    args = build_parser().parse_args(args_list)
+    handler: Callable[[argparse.Namespace], int] = globals()[f"cmd_{args.command}"]
+    from engine.errors import NnplayError
+
+    try:
+        return handler(args)
+    except NnplayError as exc:
+        print(f"nnplay: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("nnplay: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`nnplay presets | head`): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return EXIT_OK
+    except Exception as exc:  # a bug of ours, not the user's input
+        if os.environ.get("NNPLAY_DEBUG"):
+            raise
+        print(f"nnplay: internal error: {type(exc).__name__}: {exc} (set NNPLAY_DEBUG=1 for a traceback)", file=sys.stderr)
+        return EXIT_BUG
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from tui.app import run_app
+
+    return run_app(args.preset)
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from engine.presets import bundled_presets
+
+    entries = bundled_presets()
+    if args.json:
+        print(json.dumps([{"id": e.id, "title": e.title, "path": str(e.path)} for e in entries], indent=2))
+        return EXIT_OK
+    width = max((len(e.id) for e in entries), default=0)
+    for entry in entries:
+        print(f"{entry.id:<{width}}  {entry.title}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from engine.presets import load_preset
+
+    preset = load_preset(args.preset)
+    print(f"{args.preset}: valid ({preset.preset.title})")
+    return EXIT_OK
+
+
+def _summary_of(ref: str):
+    if ref.endswith(".h5"):
+        from engine.export import summary_from_h5
+
+        return summary_from_h5(Path(ref))
+    from engine.presets import load_preset
+    from engine.summary import summarize
+
+    preset = load_preset(ref)
+    n_features = preset.n_features()
+    if n_features is None:  # only the data knows its width (a CSV file, say)
+        from engine.data import load_data
+
+        n_features = load_data(preset.data).n_features
+    return summarize(preset.model, n_features)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    summary = _summary_of(args.preset)
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+        return EXIT_OK
+    from rich.console import Console
+
+    from tui.render import summary_table
+
+    Console().print(summary_table(summary))
+    return EXIT_OK
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from engine.data import describe, load_data
+    from engine.presets import load_preset
+
+    described = describe(load_data(load_preset(args.preset).data))
+    if args.json:
+        print(json.dumps(described.to_json(), indent=2))
+        return EXIT_OK
+    from rich.console import Console
+
+    Console().print(described.to_text() if hasattr(described, "to_text") else described)
+    return EXIT_OK
+
+
+def _with_overrides(preset, args: argparse.Namespace):
+    from engine.errors import Problem, SpecError
+
+    for flag, path in (("engine", "train.engine"), ("epochs", "train.epochs"), ("seed", "train.seed")):
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        try:
+            preset = preset.with_changes(path, value)
+        except SpecError as exc:  # name the flag the user typed, not the preset field
+            raise SpecError([Problem(f"--{flag}", p.message) for p in exc.problems]) from None
+    return preset
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from engine.errors import ExportError
+    from engine.presets import load_preset
+    from engine.run import prepare, run
+
+    preset = _with_overrides(load_preset(args.preset), args)
+    if args.export:
+        export_path = Path(args.export).expanduser()
+        if export_path.suffix != ".h5":
+            raise ExportError(f"the export file must end in .h5 (got {args.export!r})", field="--export")
+        if export_path.exists() and not args.force:
+            raise ExportError(f"{args.export!r} exists; pass --force to overwrite it", field="--export")
+    prepared = prepare(preset)
+    cancel = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
+    try:
+        if args.json:
+            report = run(prepared, on_event=None, cancel=cancel)
+        else:
+            report = _run_with_progress(prepared, cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    exported = None
+    if args.export:
+        from engine.export import export_h5
+
+        exported = export_h5(report.trainer, Path(args.export).expanduser(), force=args.force)
+    if args.json:
+        print(json.dumps(_report_json(args.preset, report, exported), indent=2))
+    else:
+        _print_report(report, exported)
+    return EXIT_DIVERGED if report.fit.status == "diverged" else EXIT_OK
+
+
+def _cancel_once(cancel: threading.Event, previous: Any) -> None:
+    """First Ctrl-C: stop after the current batch. A second one: stop now."""
+    if cancel.is_set():
+        raise KeyboardInterrupt
+    cancel.set()
+    print("\nnplay: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+
+
+def _run_with_progress(prepared, cancel: threading.Event):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from engine.run import run
+    from engine.training import BatchEnd, EpochEnd, TrainBegin
+
+    console = Console(stderr=True)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[logs]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("epoch", total=prepared.preset.train.epochs, logs="")
+        state = {"steps": 1}
+
+        def on_event(event) -> None:
+            if isinstance(event, TrainBegin):
+                state["steps"] = event.steps_per_epoch
+                progress.update(task, total=event.epochs * event.steps_per_epoch)
+            elif isinstance(event, BatchEnd):
+                progress.update(task, completed=event.epoch * event.steps + event.step,
+                                description=f"epoch {event.epoch + 1}")
+            elif isinstance(event, EpochEnd):
+                logs = "  ".join(f"{k} {v:.4f}" for k, v in event.logs.items())
+                progress.update(task, completed=(event.epoch + 1) * state["steps"], logs=logs)
+
+        return run(prepared, on_event=on_event, cancel=cancel)
+
+
+def _weights_json(report) -> list[dict[str, Any]] | None:
+    from engine.spec import DenseLayer
+
+    if report.summary.total_params > WEIGHTS_IN_JSON_UP_TO:
+        return None
+    weights = iter(report.trainer.get_weights())
+    layers = []
+    for layer in report.preset.model.layers:
+        if isinstance(layer, DenseLayer):
+            kernel = next(weights)
+            bias = next(weights) if layer.use_bias else None
+            layers.append({"kernel": kernel.tolist(), "bias": None if bias is None else bias.tolist()})
+    return layers
+
+
+def _report_json(ref: str, report, exported: Path | None) -> dict[str, Any]:
+    fit = report.fit
+    out: dict[str, Any] = {
+        "preset": ref,
+        "title": report.preset.preset.title,
+        "engine": report.engine,
+        "status": fit.status,
+        "epochs_run": fit.epochs_run,
+        "best_epoch": None if fit.best_epoch is None else fit.best_epoch + 1,
+        "message": fit.describe(),
+        "history": fit.history,
+        "test": report.test,
+        "params": {"total": report.summary.total_params, "trainable": report.summary.trainable_params},
+        "fit_seconds": fit.fit_seconds,
+        "export": None if exported is None else str(exported),
+    }
+    weights = _weights_json(report)
+    if weights is not None:
+        out["weights"] = weights
+    if report.confusion is not None:
+        out["confusion_matrix"] = report.confusion.tolist()
+    return out
+
+
+def _print_report(report, exported: Path | None) -> None:
+    from rich.console import Console
+
+    from tui.render import confusion_table
+
+    console = Console()
+    fit = report.fit
+    style = {"diverged": "bold red", "cancelled": "yellow"}.get(fit.status, "bold green")
+    console.print(f"[{style}]{report.engine}: {fit.describe()}[/] in {fit.fit_seconds:.2f} s")
+    if report.test:
+        console.print("test: " + "  ".join(f"{k} {v:.4f}" for k, v in report.test.items()))
+    weights = _weights_json(report)
+    if weights is not None and report.summary.total_params <= 20:
+        for i, layer in enumerate(weights):
+            console.print(f"layer {i} kernel: {layer['kernel']}" + (f"  bias: {layer['bias']}" if layer["bias"] is not None else ""))
+    if report.confusion is not None and report.class_names:
+        console.print(confusion_table(report.confusion, report.class_names))
+    if exported is not None:
+        console.print(f"exported to {exported}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
