@@ -99,9 +99,10 @@ class Sequential:
 
     def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> tuple[float, np.ndarray]:
         """Forward, backward, descend. Returns the batch loss (before the step) and the outputs."""
-        p = self.forward(x, training=True)
-        loss = self.data_loss(y, p) + self.penalty()
-        if np.isfinite(loss):
-            self.backward(y, p)
-            optimizer.apply(self.parameters, self.gradients)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            p = self.forward(x, training=True)
+            loss = self.data_loss(y, p) + self.penalty()
+            if np.isfinite(loss):
+                self.backward(y, p)
+                optimizer.apply(self.parameters, self.gradients)
         return loss, p
