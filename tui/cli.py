@@ -74,7 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMAND_NAMES and not args_list[0].startswith("-")):
         args_list.insert(0, "play")
-    args = build_parser().parse_args(args_list)
+    try:
+        args = build_parser().parse_args(args_list)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return int(exc.code or 0)
     handler: Callable[[argparse.Namespace], int] = globals()[f"cmd_{args.command}"]
     from engine.errors import NnplayError
 

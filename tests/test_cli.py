@@ -1,0 +1,172 @@
+"""The headless CLI as scripts use it: exit codes, one-line errors, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+
+GOOD = """
+[preset]
+title = "tiny"
+
+[data]
+source = "logistic"
+n = 200
+
+[model]
+loss = "binary_crossentropy"
+layers = [{ type = "dense", units = 1, activation = "sigmoid", use_bias = false }]
+
+[train]
+optimizer = { name = "sgd", learning_rate = 1.0 }
+batch_size = "full"
+epochs = 3
+"""
+
+# One defect each: (what is changed, the field the message must name).
+BAD_PRESETS = {
+    "toml_syntax": (GOOD.replace('n = 200', 'n = = 200'), "line 7"),
+    "unknown_table": (GOOD + "\n[extra]\nx = 1\n", "extra"),
+    "unknown_key": (GOOD.replace("n = 200", "n = 200\nrows = 5"), "data.rows"),
+    "wrong_type": (GOOD.replace("n = 200", 'n = "many"'), "data.n"),
+    "units_zero": (GOOD.replace("units = 1,", "units = 0,"), "model.layers[0].units"),
+    "dropout_rate": (GOOD.replace('layers = [', 'layers = [{ type = "dropout", rate = 1.0 }, '), "model.layers[0].rate"),
+    "learning_rate": (GOOD.replace("learning_rate = 1.0", "learning_rate = 0"), "train.optimizer.learning_rate"),
+    "epochs": (GOOD.replace("epochs = 3", "epochs = 0"), "train.epochs"),
+    "validation_split": (GOOD.replace("epochs = 3", "epochs = 3\nvalidation_split = 1.0"), "train.validation_split"),
+    "test_size": (GOOD.replace("n = 200", "n = 200\ntest_size = -0.1"), "data.test_size"),
+    "penalty_negative": (GOOD.replace("use_bias = false", "use_bias = false, kernel_regularizer = { l2 = -1 }"), "model.layers[0].kernel_regularizer.l2"),
+    "penalty_kind": (GOOD.replace("use_bias = false", "use_bias = false, kernel_regularizer = { l3 = 1 }"), "model.layers[0].kernel_regularizer.l3"),
+    "activation": (GOOD.replace('"sigmoid"', '"sigmoidal"'), "model.layers[0].activation"),
+    "loss": (GOOD.replace('"binary_crossentropy"', '"hinge"'), "model.loss"),
+    "optimizer": (GOOD.replace('name = "sgd"', 'name = "rmsprop"'), "train.optimizer.name"),
+    "engine": (GOOD.replace("epochs = 3", 'epochs = 3\nengine = "torch"'), "train.engine"),
+    "source": (GOOD.replace('"logistic"', '"mnist"'), "data.source"),
+    "layer_type": (GOOD.replace('type = "dense"', 'type = "conv2d"'), "model.layers[0].type"),
+    "batch_size": (GOOD.replace('"full"', '"half"'), "train.batch_size"),
+    "missing_title": (GOOD.replace('title = "tiny"', ""), "preset.title"),
+    "cannot_train_activation": (GOOD.replace('"sigmoid"', '"relu"'), "model.layers[0].activation"),
+    "cannot_train_units": (GOOD.replace('"binary_crossentropy"', '"categorical_crossentropy"').replace('"sigmoid"', '"softmax"'), "model.layers[0].units"),
+    "cannot_train_monitor": (GOOD.replace("epochs = 3", 'epochs = 3\nearly_stopping = { monitor = "val_loss" }'), "train.early_stopping.monitor"),
+    "beta_length": (GOOD.replace("n = 200", "n = 200\nbeta = [1.0]"), "data.beta"),
+}
+
+
+def write(tmp_path: Path, text: str, name: str = "p.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PRESETS))
+def test_every_bad_preset_gives_exit_2_and_names_its_field(name, tmp_path, capsys):
+    text, field = BAD_PRESETS[name]
+    path = write(tmp_path, text)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line
+    assert err.startswith("nnplay: error: ")
+    assert field in err
+    assert "Traceback" not in err
+
+
+def test_bad_preset_in_a_real_process_has_no_traceback(tmp_path):
+    path = write(tmp_path, BAD_PRESETS["units_zero"][0])
+    proc = subprocess.run([sys.executable, "-m", "tui.cli", "train", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "nnplay: error: model.layers[0].units: must be greater than 0 (got 0)"
+    assert proc.stdout == ""
+
+
+def test_good_preset_checks(tmp_path, capsys):
+    assert main(["check", str(write(tmp_path, GOOD))]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_missing_file_and_unknown_id(capsys):
+    assert main(["check", "nowhere/p.toml"]) == 2
+    assert main(["train", "no-such-preset"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "nowhere/p.toml" in err[0] and "no-such-preset" in err[1]
+
+
+def test_flag_errors_name_the_flag(tmp_path, capsys):
+    path = write(tmp_path, GOOD)
+    assert main(["train", str(path), "--epochs", "0"]) == 2
+    assert main(["train", str(path), "--epochs", "x"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("nnplay: error: --epochs:")
+    assert "--epochs" in err[1] and len(err) == 2
+
+
+def test_train_json_contract(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("epochs = 3", "epochs = 3\nvalidation_split = 0.25"))
+    assert main(["train", str(path), "--json", "--epochs", "4", "--seed", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["preset"] == str(path)
+    assert out["engine"] == "numpy"
+    assert out["status"] == "completed" and out["epochs_run"] == 4
+    assert set(out["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 4 for v in out["history"].values())
+    assert set(out["test"]) == {"loss", "accuracy"}
+    assert out["params"] == {"total": 2, "trainable": 2}
+    assert out["fit_seconds"] > 0 and out["export"] is None
+    assert len(out["weights"]) == 1
+    kernel = out["weights"][0]["kernel"]
+    assert len(kernel) == 2 and len(kernel[0]) == 1 and out["weights"][0]["bias"] is None
+
+
+def test_train_json_reports_divergence_with_exit_3(tmp_path, capsys):
+    text = GOOD.replace("learning_rate = 1.0", "learning_rate = 90.0").replace('"binary_crossentropy"', '"mean_squared_error"')
+    text = text.replace('activation = "sigmoid"', 'activation = "linear"')
+    text = text.replace("epochs = 3", "epochs = 40")
+    assert main(["train", str(write(tmp_path, text)), "--json"]) == 3
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "diverged"
+    assert "diverged at epoch" in out["message"]
+
+
+def test_presets_json_lists_bundled_presets(capsys):
+    assert main(["presets", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert entries and all(set(e) == {"id", "title", "path"} for e in entries)
+    assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)
+    assert all(Path(e["path"]).is_file() for e in entries)
+
+
+LECTURE_NETS = {
+    # The lecture's 2-4-2 softmax net: model.summary() says 22.
+    "22": ('source = "logistic"', '[{ type = "dense", units = 4, activation = "sigmoid" }, { type = "dense", units = 2, activation = "softmax" }]', "categorical_crossentropy", 22),
+    # Its malaria net on 100x100x3 images: 9,035,501 (and no data is loaded to count them).
+    "malaria": ('source = "malaria"\nimage_size = 100', '[{ type = "dense", units = 300, activation = "relu", name = "my_dense_layer" }, { type = "dense", units = 100, activation = "relu" }, { type = "dense", units = 50, activation = "relu" }, { type = "dense", units = 1, activation = "sigmoid" }]', "binary_crossentropy", 9_035_501),
+}
+
+
+@pytest.mark.parametrize("net", sorted(LECTURE_NETS))
+def test_summary_counts_the_lectures_parameters(net, tmp_path, capsys):
+    data, layers, loss, total = LECTURE_NETS[net]
+    text = f'[preset]\ntitle = "n"\n[data]\n{data}\n[model]\nloss = "{loss}"\nlayers = {layers}\n'
+    path = write(tmp_path, text)
+    assert main(["summary", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["total_params"] == total and out["trainable_params"] == total
+    assert set(out["layers"][0]) == {"name", "type", "output_shape", "params"}
+    assert main(["summary", str(path)]) == 0
+    assert f"Total params: {total:,}" in capsys.readouterr().out
+
+
+def test_help_and_version_do_not_import_tensorflow():
+    code = ("import sys; from tui.cli import main\n"
+            "for args in (['--help'], ['--version'], ['presets'], ['summary', '01']):\n"
+            "    try: main(args)\n"
+            "    except SystemExit: pass\n"
+            "heavy = [m for m in ('tensorflow', 'keras', 'textual') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
