@@ -1,27 +1,74 @@
-"""Data sources: each ``[data] source`` names a loader that returns a split :class:`Dataset`."""
+"""Data sources: each ``[data] source`` names a loader that returns a split :class:`Dataset`.
+
+Importing this package is cheap: scikit-learn, Pillow, TensorFlow and tensorflow-datasets are
+imported by the loader that needs them, when it runs.
+
+=================  ==========================================================================
+source             what it loads
+=================  ==========================================================================
+logistic           the lecture's data: X ~ N(0, 1), y ~ Bernoulli(sigmoid(X beta))
+softmax            multi-class logistic data (labels drawn from a softmax of linear scores)
+circles, xor,      the classic 2-D playground sets (n, noise; ``classes`` for gaussian and
+moons, gaussian,   spiral)
+spiral
+regression         a tilted plane plus noise, for mean squared error (float targets)
+breast_cancer,     small real sets bundled with scikit-learn
+digits, iris, wine
+malaria            the lecture's cell images through tensorflow-datasets (cached once prepared)
+folder             your images, one sub-folder per class
+csv                your table: numeric feature columns and a label column
+=================  ==========================================================================
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
-from engine.data.dataset import Dataset
+from engine.data.dataset import Dataset, split
+from engine.data.describe import ClassCount, DataSummary, describe
 from engine.errors import DataError
 
 Loader = Callable[..., Dataset]
 
+#: source -> "module:function" inside this package; the module is imported on first use.
+LOADERS: dict[str, str] = {
+    "logistic": "synthetic:logistic",
+    "softmax": "synthetic:softmax",
+    "circles": "synthetic:circles",
+    "xor": "synthetic:xor",
+    "gaussian": "synthetic:gaussian",
+    "spiral": "synthetic:spiral",
+    "moons": "synthetic:moons",
+    "regression": "synthetic:regression",
+    "breast_cancer": "bundled:bundled",
+    "digits": "bundled:bundled",
+    "iris": "bundled:bundled",
+    "wine": "bundled:bundled",
+    "malaria": "malaria_tfds:malaria",
+    "folder": "images:folder",
+    "csv": "table:table",
+}
 
-def _loaders() -> dict[str, Loader]:
-    from engine.data import synthetic
 
-    return {"logistic": synthetic.logistic}
+def get_loader(source: str) -> Loader:
+    """The loader function registered for ``source`` (raises :class:`DataError` for unknown names)."""
+    try:
+        module_name, function = LOADERS[source].split(":")
+    except KeyError:
+        raise DataError(
+            f"unknown source {source!r}; choose one of {', '.join(LOADERS)}", field="data.source"
+        ) from None
+    module = importlib.import_module(f"engine.data.{module_name}")
+    return getattr(module, function)
 
 
 def load_data(spec) -> Dataset:
     """Load and split the data a ``[data]`` table describes (raises :class:`DataError`)."""
-    loaders = _loaders()
-    if spec.source not in loaders:
-        raise DataError(f"source {spec.source!r} is not available yet", field="data.source")
-    return loaders[spec.source](spec)
+    return get_loader(spec.source)(spec)
 
 
-__all__ = ["Dataset", "load_data", "DataError"]
+__all__ = [
+    "LOADERS", "ClassCount", "DataError", "DataSummary", "Dataset", "describe", "get_loader",
+    "load_data", "split",
+]

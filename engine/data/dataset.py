@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from engine.errors import DataError
 
@@ -46,37 +45,69 @@ def split(
     standardize: bool = False,
     feature_names: tuple[str, ...] | None = None,
     class_names: tuple[str, ...] | None = None,
+    scale: float | None = None,
 ) -> Dataset:
     """Seeded train/test split (stratified for classes) and optional standardisation that uses
-    the training rows' statistics only, so nothing about the test rows leaks into training."""
-    x = np.asarray(x, dtype=np.float32)
+    the training rows' statistics only, so nothing about the test rows leaks into training.
+
+    ``x`` may be of any numeric dtype (images come in as ``uint8``): each part is converted to
+    float32 only after the split and multiplied by ``scale`` when given (``1 / 255`` puts pixels
+    in [0, 1]), so a large image set is never held as float32 more than once.
+    """
+    x = np.asarray(x)
     if x.ndim != 2:
         x = x.reshape(len(x), -1)
-    if class_names is not None and len(np.unique(y)) < 2:
-        raise DataError(f"{name} has a single class; a classifier needs at least two", field="data")
-    if test_size > 0:
-        stratify = y if class_names is not None and _can_stratify(y, test_size) else None
-        x_train, x_test, y_train, y_test = train_test_split(
-            x, y, test_size=test_size, random_state=seed, stratify=stratify
-        )
+    y = np.asarray(y)
+    if class_names is not None:
+        y = y.astype(np.int64, copy=False)
+        if len(np.unique(y)) < 2:
+            raise DataError(f"{name} has a single class; a classifier needs at least two", field="data")
     else:
-        x_train, y_train, x_test, y_test = x, y, x[:0], y[:0]
+        y = y.astype(np.float32, copy=False)
+    if len(x) != len(y):
+        raise DataError(f"{name} has {len(x)} feature rows but {len(y)} labels", field="data")
+    if test_size > 0:
+        from sklearn.model_selection import train_test_split  # noqa: PLC0415 (costly import, kept lazy)
+
+        stratify = y if class_names is not None and _can_stratify(y, test_size) else None
+        try:
+            train_rows, test_rows = train_test_split(
+                np.arange(len(y)), test_size=test_size, random_state=seed, stratify=stratify
+            )
+        except ValueError as exc:  # too few rows for the requested test share
+            raise DataError(f"{name}: cannot split {len(y)} rows with test_size={test_size} ({exc})", field="data.test_size") from None
+        # Fancy indexing copies, so each part is ours to convert and scale in place.
+        x_train = _as_float32(x[train_rows], scale, owned=True)
+        x_test = _as_float32(x[test_rows], scale, owned=True)
+        y_train, y_test = y[train_rows], y[test_rows]
+    else:
+        x_train, y_train = _as_float32(x, scale, owned=False), y
+        x_test, y_test = x_train[:0], y[:0]
     if standardize:
-        mean = x_train.mean(axis=0)
-        std = x_train.std(axis=0)
+        mean = x_train.mean(axis=0, dtype=np.float64).astype(np.float32)
+        std = x_train.std(axis=0, dtype=np.float64).astype(np.float32)
         std[std == 0] = 1.0
-        x_train = (x_train - mean) / std
-        x_test = (x_test - mean) / std
+        for part in (x_train, x_test):  # in place: no second copy of a large set
+            part -= mean
+            part /= std
     names = feature_names or tuple(f"x{i + 1}" for i in range(x.shape[1]))
     return Dataset(
         name,
         np.ascontiguousarray(x_train, dtype=np.float32),
-        np.asarray(y_train),
+        y_train,
         np.ascontiguousarray(x_test, dtype=np.float32),
-        np.asarray(y_test),
+        y_test,
         tuple(names),
-        class_names,
+        None if class_names is None else tuple(class_names),
     )
+
+
+def _as_float32(x: np.ndarray, scale: float | None, *, owned: bool) -> np.ndarray:
+    """``x`` as float32 times ``scale``; copied unless ``owned`` (ours to change in place)."""
+    out = x.astype(np.float32, copy=not owned)
+    if scale is not None:
+        out *= np.float32(scale)
+    return out
 
 
 def _can_stratify(y: np.ndarray, test_size: float) -> bool:
