@@ -1,0 +1,337 @@
+"""The Keras engine: the preset's model as a ``keras.Sequential``, trained with ``model.fit``.
+
+This is the lecture's other half: the same Dense layers the NumPy engine writes out by hand, built
+with Keras 3 on the TensorFlow backend. Both engines start from the very same weights
+(:func:`engine.numpy_net.initializers.initial_weights`), use the same losses, penalties, optimizers
+and validation rows, so a preset traces the same loss curve in either one.
+
+TensorFlow is imported here (through :mod:`engine.tf_quiet`) only when a function or trainer of this
+module is first used, never when ``engine`` itself is imported.
+
+Where the two engines cannot agree exactly:
+
+* **Shuffling.** Keras shuffles the rows of each epoch with a TensorFlow random op inside its
+  ``tf.data`` pipeline; the NumPy engine shuffles with a NumPy generator. The two streams of random
+  numbers have nothing in common, so with ``shuffle = true`` the batches differ and only the
+  statistics of the curves agree. With ``shuffle = false`` (or ``batch_size = "full"``) both walk the
+  rows in order and agree number for number.
+* **Dropout masks.** Keras draws them with its own seeded generator; the masks differ, the rule
+  (inverted dropout: zero a unit with probability ``rate``, scale the rest by ``1 / (1 - rate)``)
+  does not.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.numpy_net.initializers import initial_weights
+from engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
+from engine.targets import accuracy_kind
+from engine.training import (
+    BatchEnd,
+    EpochEnd,
+    EventSink,
+    FitResult,
+    History,
+    Status,
+    Trainer,
+    TrainBegin,
+    TrainEnd,
+    TrainFailed,
+    emitter,
+    validation_split,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import keras
+
+#: The log keys both engines report per epoch (Keras's own names).
+LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+
+def _keras() -> Any:
+    from engine.tf_quiet import keras as quiet_keras
+
+    return quiet_keras()
+
+
+# --------------------------------------------------------------------------------------------
+# Building the model from the spec
+
+
+def make_regularizer(spec: Regularizer | None) -> Any:
+    """``L1``, ``L2`` or ``L1L2``: each adds ``l1 * sum|w| + l2 * sum w**2`` to the loss."""
+    if spec is None or not spec.active:
+        return None
+    keras = _keras()
+    if spec.l2 == 0:
+        return keras.regularizers.L1(spec.l1)
+    if spec.l1 == 0:
+        return keras.regularizers.L2(spec.l2)
+    return keras.regularizers.L1L2(l1=spec.l1, l2=spec.l2)
+
+
+def make_optimizer(preset: Preset) -> Any:
+    keras = _keras()
+    spec = preset.train.optimizer
+    if isinstance(spec, SGD):
+        return keras.optimizers.SGD(learning_rate=spec.learning_rate, momentum=spec.momentum)
+    if isinstance(spec, Adam):
+        return keras.optimizers.Adam(
+            learning_rate=spec.learning_rate, beta_1=spec.beta_1, beta_2=spec.beta_2, epsilon=spec.epsilon
+        )
+    raise ValueError(f"unknown optimizer {spec!r}")  # the spec's union rules this out
+
+
+def make_accuracy(preset: Preset, is_regression: bool | None = None) -> Any:
+    """The ``accuracy`` metric that :mod:`engine.targets` defines, or ``None`` for a regression."""
+    keras = _keras()
+    regression = preset.data.is_regression if is_regression is None else is_regression
+    kind = accuracy_kind(preset.model.loss, preset.model.output_units, regression)
+    if kind is None:
+        return None
+    if kind == "binary":
+        return keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.5)
+    if kind == "sparse":
+        return keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    return keras.metrics.CategoricalAccuracy(name="accuracy")
+
+
+def build_model(
+    preset: Preset, n_features: int, weights: list[np.ndarray] | None = None, *, is_regression: bool | None = None
+) -> keras.Sequential:
+    """The preset's ``Sequential``, compiled, holding ``weights`` (default: the shared initial ones).
+
+    Layer names come from :meth:`ModelSpec.layer_names`, so they match the summary and the NumPy
+    engine. The model is compiled with the preset's loss, optimizer and accuracy, so that a saved
+    file keeps them.
+    """
+    keras = _keras()
+    dtype = preset.train.dtype
+    layers: list[Any] = [keras.Input(shape=(n_features,), dtype=dtype, name="input")]
+    for index, (layer, name) in enumerate(zip(preset.model.layers, preset.model.layer_names())):
+        if isinstance(layer, DenseLayer):
+            layers.append(keras.layers.Dense(
+                layer.units,
+                activation=layer.activation,
+                use_bias=layer.use_bias,
+                kernel_regularizer=make_regularizer(layer.kernel_regularizer),
+                bias_regularizer=make_regularizer(layer.bias_regularizer),
+                name=name,
+                dtype=dtype,
+            ))
+        elif isinstance(layer, DropoutLayer):
+            # One seed per layer, derived from the run's seed: the same preset drops the same units.
+            layers.append(keras.layers.Dropout(layer.rate, seed=preset.train.seed + index, name=name, dtype=dtype))
+    model = keras.Sequential(layers, name="sequential")
+    metric = make_accuracy(preset, is_regression)
+    model.compile(
+        optimizer=make_optimizer(preset),
+        loss=preset.model.loss,
+        metrics=[metric] if metric is not None else None,
+    )
+    model.set_weights(weights if weights is not None else initial_weights(preset, n_features))
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# The callback that turns Keras's progress into the engine's events
+
+
+def _events_callback_class() -> type:
+    """Defined on first use, because its base class lives in Keras."""
+    keras = _keras()
+
+    class EventsCallback(keras.callbacks.Callback):
+        """Streams TrainBegin / BatchEnd / EpochEnd, checks the cancel flag after every batch and
+        stops at the first NaN or infinite loss."""
+
+        def __init__(
+            self,
+            emit: EventSink,
+            cancel: threading.Event | None,
+            *,
+            epochs: int,
+            steps: int,
+            batch_rows: int,
+            n_train: int,
+            n_val: int,
+        ) -> None:
+            super().__init__()
+            self.emit = emit
+            self.cancel = cancel
+            self.epochs, self.steps, self.batch_rows = epochs, steps, batch_rows
+            self.n_train, self.n_val = n_train, n_val
+            self.history = History()
+            self.interrupted: Status | None = None  # "cancelled" or "diverged", set mid-epoch
+            self.stopped_epoch: int | None = None
+            self.snapshot: list[np.ndarray] | None = None
+            self._epoch = 0
+
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            self.snapshot = self.model.get_weights()
+            self.emit(TrainBegin("keras", self.epochs, self.steps, self.n_train, self.n_val))
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self._epoch = epoch
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            # Keras's logs hold the epoch's running loss: the row-weighted mean of its batch
+            # losses so far. The NumPy engine reports the same running mean.
+            running = float((logs or {}).get("loss", math.nan))
+            if not math.isfinite(running):
+                self.interrupted, self.stopped_epoch = "diverged", self._epoch
+                self.model.stop_training = True
+                return
+            self.emit(BatchEnd(self._epoch, batch + 1, self.steps, running))
+            if self.cancel is not None and self.cancel.is_set():
+                self.interrupted = "cancelled"
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if self.interrupted:
+                return  # a partial epoch is not an epoch: no EpochEnd, nothing in the history
+            epoch_logs = {key: float(logs[key]) for key in LOG_KEYS if logs and key in logs}
+            if not all(math.isfinite(value) for value in epoch_logs.values()):
+                # The training loss stayed finite but the validation loss overflowed: same verdict.
+                self.interrupted, self.stopped_epoch = "diverged", epoch
+                self.model.stop_training = True
+                return
+            self.history.append(epoch_logs)
+            self.snapshot = self.model.get_weights()
+            self.emit(EpochEnd(epoch, self.epochs, epoch_logs))
+
+        def on_train_end(self, logs: dict | None = None) -> None:
+            # After a blow-up, keep the weights unless the bad step overflowed them; then go back
+            # to the end of the last whole epoch (the NumPy engine's rule, too).
+            if self.interrupted == "diverged" and self.snapshot is not None:
+                if not all(np.isfinite(w).all() for w in self.model.get_weights()):
+                    self.model.set_weights(self.snapshot)
+
+    return EventsCallback
+
+
+def _early_stopping_class() -> type:
+    keras = _keras()
+
+    class EarlyStopping(keras.callbacks.EarlyStopping):
+        """Keras's own rule, told not to judge an epoch that a cancel or a NaN cut short (Keras
+        would still call it with the partial epoch's logs)."""
+
+        def __init__(self, events: Any, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.events = events
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if not self.events.interrupted:
+                super().on_epoch_end(epoch, logs)
+
+    return EarlyStopping
+
+
+# --------------------------------------------------------------------------------------------
+# The trainer
+
+
+class KerasTrainer(Trainer):
+    """Trains the preset's model with Keras 3 (TensorFlow backend), reporting the engine's events."""
+
+    engine = "keras"
+
+    def __init__(self, preset: Preset, n_features: int, *, is_regression: bool | None = None) -> None:
+        super().__init__(preset, n_features)
+        self._keras = _keras()
+        self._keras.utils.set_random_seed(preset.train.seed)
+        self.model = build_model(preset, n_features, is_regression=is_regression)
+
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        on_event: EventSink | None = None,
+        cancel: threading.Event | None = None,
+    ) -> FitResult:
+        emit = emitter(on_event)
+        try:
+            return self._fit(x, y, emit, cancel)
+        except Exception as exc:  # an engine bug or an exhausted machine: tell the listener, then raise
+            emit(TrainFailed(f"{type(exc).__name__}: {exc}"))
+            raise
+
+    def _fit(self, x: np.ndarray, y: np.ndarray, emit: EventSink, cancel: threading.Event | None) -> FitResult:
+        train = self.preset.train
+        x_train, y_train, x_val, y_val = validation_split(x, y, train.validation_split)
+        n_train, n_val = len(x_train), len(x_val)
+        batch = train.batch_rows(n_train)
+        steps = max(1, math.ceil(n_train / batch))
+        events = _events_callback_class()(
+            emit, cancel, epochs=train.epochs, steps=steps, batch_rows=batch, n_train=n_train, n_val=n_val
+        )
+        callbacks: list[Any] = []
+        stopper = None
+        if train.early_stopping is not None:
+            spec = train.early_stopping
+            stopper = _early_stopping_class()(
+                events, monitor=spec.monitor, patience=spec.patience, min_delta=spec.min_delta,
+                mode=spec.mode, restore_best_weights=spec.restore_best_weights,
+            )
+            callbacks.append(stopper)  # before `events`: it has decided before we read its verdict
+        callbacks.append(events)
+
+        # Seeds Python, NumPy and TensorFlow: Keras's shuffling and dropout masks repeat run to run.
+        self._keras.utils.set_random_seed(train.seed)
+        started = time.perf_counter()
+        self.model.fit(
+            x_train,
+            y_train,
+            batch_size=batch,
+            epochs=train.epochs,
+            validation_data=(x_val, y_val) if n_val else None,
+            shuffle=train.shuffle,
+            callbacks=callbacks,
+            verbose=0,
+        )
+        fit_seconds = time.perf_counter() - started
+
+        history = events.history
+        status: Status = "completed"
+        best_epoch = stopped_epoch = None
+        if events.interrupted:
+            status = events.interrupted
+            stopped_epoch = events.stopped_epoch
+        elif stopper is not None and stopper.stopped_epoch > 0:
+            status, stopped_epoch = "early_stopped", stopper.stopped_epoch
+        # Keras's EarlyStopping puts the best weights back whenever it has them, however the run
+        # ended (so does the NumPy engine); the result names that epoch when it was a real stop.
+        if status == "early_stopped" and stopper.restore_best_weights and stopper.best_weights is not None:
+            best_epoch = stopper.best_epoch
+        result = FitResult(status, history.epochs, dict(history.logs), fit_seconds, best_epoch, stopped_epoch)
+        emit(TrainEnd(result))
+        return result
+
+    # ----------------------------------------------------------------------------------------
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(x, batch_size=_eval_batch(len(x)), verbose=0))
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        scores = self.model.evaluate(x, y, batch_size=_eval_batch(len(x)), verbose=0, return_dict=True)
+        return {key: float(scores[key]) for key in ("loss", "accuracy") if key in scores}
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.array(w) for w in self.model.get_weights()]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        self.model.set_weights(weights)
+
+
+def _eval_batch(rows: int) -> int:
+    """Rows per step when scoring: big enough to be quick, small enough for any memory."""
+    return max(1, min(rows, 4096))
