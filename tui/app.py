@@ -1,0 +1,434 @@
+"""The nnplay playground: edit a preset in panels, train it in a worker, watch the engine report.
+
+The app holds a :class:`~tui.draft.Draft` of the spec. Panels post
+:class:`~tui.messages.FieldEdited`; the draft runs the engine's validation and every panel marks
+the fields the engine complains about. Train hands a frozen :class:`~engine.spec.Preset` to a
+thread worker, which runs :func:`engine.run.run` and relays its events back as messages. Nothing
+here computes anything about the model: the numbers on screen are the engine's.
+
+Start-up stays light: scikit-learn (data), TensorFlow (Keras engine, export) and the engine's
+run module are imported inside workers, after the first screen is drawn.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedContent, TabPane, Tabs
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from engine.errors import NnplayError, SpecError
+from engine.presets import default_preset_id, load_preset, resolve, save_preset
+from engine.spec import Preset
+from tui.draft import Draft
+from tui.messages import (
+    BatchProgress,
+    DataPreviewReady,
+    EpochsEnded,
+    ExportFinished,
+    FieldEdited,
+    TrainingBegan,
+    TrainingFailed,
+    TrainingFinished,
+)
+from tui.relay import EventRelay
+from tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
+from tui.screens.presets import PresetCommands, PresetPicker
+from tui.widgets.charts import HistoryChart
+from tui.widgets.dataset import DatasetPanel
+from tui.widgets.fields import Field, ProblemList
+from tui.widgets.layers import LayersPanel
+from tui.widgets.regularization import RegularizationPanel
+from tui.widgets.results import ResultsPanel
+from tui.widgets.summary import SummaryPanel
+from tui.widgets.training import TrainingPanel, TrainProgress
+
+if TYPE_CHECKING:
+    from engine.data import Dataset
+    from engine.run import RunReport
+
+PANELS = (DatasetPanel, LayersPanel, RegularizationPanel, TrainingPanel)
+PREVIEW_DELAY = 0.3  # seconds of quiet typing before the data preview reloads
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48] or "preset"
+
+
+class NnplayApp(App[int]):
+    TITLE = "nnplay"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {PresetCommands}
+    BINDINGS: ClassVar = [
+        Binding("t", "train", "Train/Stop"),
+        Binding("e", "export", "Export"),
+        Binding("p", "presets", "Presets"),
+        Binding("s", "save", "Save"),
+        Binding("q", "quit", "Quit"),
+        Binding("escape", "leave_field", "Leave field", show=False),
+        *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
+          for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
+    ]
+
+    def __init__(self, preset: Preset, preset_id: str | None = None) -> None:
+        super().__init__()
+        self.draft = Draft(preset)
+        self.preset_id = preset_id
+        self.dataset: Dataset | None = None
+        self.report: RunReport | None = None
+        self.training = False
+        self._train_worker: Worker | None = None
+        self._preview_timer = None
+
+    # ----------------------------------------------------------------------------------------
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with TabbedContent(id="panels", initial="dataset"):
+                with TabPane("Dataset", id="dataset"):
+                    yield DatasetPanel(self.draft, id="dataset-panel", classes="panel")
+                with TabPane("Layers", id="layers"):
+                    yield LayersPanel(self.draft, id="layers-panel", classes="panel")
+                with TabPane("Regularization", id="regularization"):
+                    yield RegularizationPanel(self.draft, id="regularization-panel", classes="panel")
+                with TabPane("Training", id="training"):
+                    yield TrainingPanel(self.draft, id="training-panel", classes="panel")
+                with TabPane("Notes", id="notes"):
+                    with VerticalScroll(classes="panel"):
+                        yield Markdown(self.draft.preset.preset.notes, id="notes-text")
+                with TabPane("Results", id="results"):
+                    with VerticalScroll(classes="panel"):
+                        yield ResultsPanel(id="results-panel")
+            with Vertical(id="side"):
+                with VerticalScroll(id="summary-box"):
+                    yield SummaryPanel(id="summary")
+                yield HistoryChart(id="chart")
+                yield TrainProgress(id="progress")
+                with Horizontal(id="train-bar"):
+                    yield Button("Train (t)", id="train", variant="success", compact=True)
+                    yield Static("", id="train-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "nnplay"
+        self._spec_changed(data_changed=True)
+        self.call_after_refresh(self.focus_tabs)
+
+    def on_resize(self) -> None:
+        # Below 100 columns the side column takes a fixed width that fits the summary table.
+        self.screen.set_class(self.size.width < 100, "-narrow")
+
+    def focus_tabs(self) -> None:
+        self.query_one("#panels Tabs", Tabs).focus()
+
+    # ----------------------------------------------------------------------------------------
+    # Editing the spec
+
+    @on(FieldEdited)
+    async def _field_edited(self, event: FieldEdited) -> None:
+        event.stop()
+        old_data = self.draft.preset.data
+        self.draft.set(event.path, event.value)
+        if event.structural:
+            await self._rebuild_panels()
+        else:
+            for field in self.query(Field):
+                if field.path == event.path and field is not event._sender and field.value != event.value:
+                    field.value = event.value
+                    await field.recompose()
+        self._spec_changed(data_changed=self.draft.valid and self.draft.preset.data != old_data)
+
+    async def _rebuild_panels(self) -> None:
+        for panel_type in PANELS:
+            await self.query_one(panel_type).show(self.draft)
+        if self.dataset is not None and self.draft.valid and self._preview_matches():
+            self.query_one(DatasetPanel).show_dataset(self.dataset)
+
+    def _preview_matches(self) -> bool:
+        return self.dataset is not None and getattr(self, "_dataset_spec", None) == self.draft.preset.data
+
+    def _spec_changed(self, *, data_changed: bool = False) -> None:
+        """Mark the engine's complaints, redraw the summary, and say whether Train can run."""
+        draft = self.draft
+        for field in self.query(Field):
+            field.show_problem(draft.problem_at(field.path))
+        for problems in self.query(ProblemList):
+            problems.show_problems(draft.problems)
+        preset = draft.preset
+        self.sub_title = preset.preset.title
+        n_features = preset.n_features()
+        if n_features is None and self._preview_matches():
+            n_features = self.dataset.n_features  # type: ignore[union-attr]
+        self.query_one(SummaryPanel).show(preset, n_features, stale=not draft.valid)
+        self._show_train_state()
+        if data_changed:
+            self._schedule_preview()
+
+    def _show_train_state(self) -> None:
+        button = self.query_one("#train", Button)
+        status = self.query_one("#train-status", Static)
+        if self.training:
+            button.label, button.variant, button.disabled = "Stop (t)", "error", False
+            status.update("training… t stops it")
+            return
+        button.label, button.variant = "Train (t)", "success"
+        button.disabled = not self.draft.valid
+        if self.draft.valid:
+            status.update(f"ready: {self.draft.preset.train.engine} engine")
+            button.tooltip = None
+        else:
+            first = self.draft.problems[0]
+            more = len(self.draft.problems) - 1
+            reason = f"can't train: {first}" + (f" (+{more} more)" if more else "")
+            status.update(reason)
+            button.tooltip = reason
+
+    def action_leave_field(self) -> None:
+        if self.screen is self.screen_stack[0]:
+            self.focus_tabs()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    # ----------------------------------------------------------------------------------------
+    # Data preview (scikit-learn is imported here, in a worker, after the first paint)
+
+    def _schedule_preview(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._start_preview)
+
+    def _start_preview(self) -> None:
+        if self.draft.valid:
+            self._load_preview(self.draft.preset.data)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="data")
+    def _load_preview(self, spec: Any) -> None:
+        from engine.data import load_data
+
+        dataset = load_data(spec)
+        if not get_current_worker().is_cancelled:
+            self.post_message(DataPreviewReady(spec, dataset))
+
+    @on(DataPreviewReady)
+    def _preview_ready(self, event: DataPreviewReady) -> None:
+        self.dataset, self._dataset_spec = event.dataset, event.spec
+        if event.spec == self.draft.preset.data:
+            self.query_one(DatasetPanel).show_dataset(event.dataset)
+            self._spec_changed()
+
+    # ----------------------------------------------------------------------------------------
+    # Training
+
+    def action_train(self) -> None:
+        if self.training:
+            self.stop_training()
+            return
+        if not self.draft.valid:
+            self.notify(f"Fix the spec first: {self.draft.problems[0]}", severity="warning")
+            return
+        self.training = True
+        self.query_one(HistoryChart).reset()
+        self.query_one(TrainProgress).preparing("loading the data…")
+        self._show_train_state()
+        self._train_worker = self._train(self.draft.preset)
+
+    @on(Button.Pressed, "#train")
+    def _train_pressed(self) -> None:
+        self.action_train()
+
+    def stop_training(self) -> None:
+        if self._train_worker is not None:
+            self._train_worker.cancelled_event.set()
+            self.query_one("#train-status", Static).update("stopping…")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train")
+    def _train(self, preset: Preset) -> None:
+        """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
+        from engine.run import prepare, run
+
+        cancel: threading.Event = get_current_worker().cancelled_event
+        prepared = prepare(preset)
+        relay = EventRelay(self.post_message)
+        report = run(prepared, on_event=relay, cancel=cancel)
+        relay.flush()
+        self.post_message(TrainingFinished(report))
+
+    @on(TrainingBegan)
+    def _began(self, event: TrainingBegan) -> None:
+        self.query_one(TrainProgress).start(event.begin)
+
+    @on(BatchProgress)
+    def _batch(self, event: BatchProgress) -> None:
+        self.query_one(TrainProgress).batch(event.batch)
+
+    @on(EpochsEnded)
+    def _epochs(self, event: EpochsEnded) -> None:
+        chart = self.query_one(HistoryChart)
+        for epoch in event.epochs:
+            chart.add_epoch(epoch.logs)
+        self.query_one(TrainProgress).epoch(event.epochs[-1])
+
+    @on(TrainingFailed)
+    def _failed(self, event: TrainingFailed) -> None:
+        self.notify(event.message, title="Training failed", severity="error", timeout=8)
+
+    @on(TrainingFinished)
+    def _finished(self, event: TrainingFinished) -> None:
+        self.report = event.report
+        self._end_training(event.report.fit.describe())
+        self.query_one(ResultsPanel).show(event.report)
+        self.query_one(HistoryChart).replot()
+        self.query_one(TabbedContent).active = "results"
+        severity = "warning" if event.report.fit.status == "diverged" else "information"
+        self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
+
+    def _end_training(self, text: str) -> None:
+        self.training = False
+        self._train_worker = None
+        self.query_one(TrainProgress).finish(text)
+        self._show_train_state()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure ends here: an engine error is a notification, never a traceback."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        error = worker.error
+        message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
+        if worker.group == "train":
+            self._end_training("failed")
+            self.notify(message, title="Training failed", severity="error", timeout=8)
+        elif worker.group == "data":
+            self.query_one(DatasetPanel).show_error(message)
+        elif worker.group == "export":
+            self.notify(message, title="Export failed", severity="error", timeout=8)
+
+    # ----------------------------------------------------------------------------------------
+    # Presets
+
+    def action_presets(self) -> None:
+        self.push_screen(PresetPicker(current=self.preset_id), self._picked)
+
+    def _picked(self, preset_id: str | None) -> None:
+        if preset_id:
+            self.call_later(self.load_preset_ref, preset_id)
+
+    async def load_preset_ref(self, ref: str) -> None:
+        try:
+            preset = load_preset(ref)
+        except NnplayError as error:
+            self.notify(error.one_line(), title="Cannot load preset", severity="error")
+            return
+        await self.load(preset, Path(resolve(ref)).stem)
+        self.notify(preset.preset.title, title="Preset loaded")
+
+    async def load(self, preset: Preset, preset_id: str | None = None) -> None:
+        """Show ``preset`` in every panel (a running training keeps its own copy)."""
+        self.draft = Draft(preset)
+        self.preset_id = preset_id
+        await self._rebuild_panels()
+        await self.query_one("#notes-text", Markdown).update(preset.preset.notes)
+        self._spec_changed(data_changed=True)
+
+    def action_save(self) -> None:
+        if not self.draft.valid:
+            self.notify(f"Only a valid spec can be saved: {self.draft.problems[0]}", severity="warning")
+            return
+        title = self.draft.preset.preset.title
+        self.push_screen(SavePresetDialog(title, f"{_slug(title)}.toml"), self._save_requested)
+
+    def _save_requested(self, request: SaveRequest | None) -> None:
+        if request is None:
+            return
+        target = Path(request.path).expanduser()
+        if target.exists():
+            question = f"{target} exists. Overwrite it?"
+            self.push_screen(Confirm(question), lambda yes: yes and self._save(request, overwrite=True))
+        else:
+            self._save(request, overwrite=False)
+
+    def _save(self, request: SaveRequest, *, overwrite: bool) -> None:
+        try:
+            preset = self.draft.preset.with_changes("preset.title", request.title)
+            path = save_preset(preset, request.path, overwrite=overwrite)
+        except SpecError as error:
+            self.notify(error.one_line(), title="Not saved", severity="error")
+            return
+        self.notify(str(path), title="Preset saved")
+
+    # ----------------------------------------------------------------------------------------
+    # Export (TensorFlow is imported in the worker)
+
+    def action_export(self) -> None:
+        if self.report is None:
+            self.notify("Train a model first: export writes the last run's model.", severity="warning")
+            return
+        default = f"{_slug(self.report.preset.preset.title)}.h5"
+        self.push_screen(ExportDialog(default, self.report.engine), self._export_requested)
+
+    def _export_requested(self, path: str | None) -> None:
+        if not path or self.report is None:
+            return
+        report = self.report
+        if Path(path).expanduser().exists():
+            self.push_screen(Confirm(f"{path} exists. Overwrite it?"),
+                             lambda yes: yes and self._export(report, path, True))
+        else:
+            self._export(report, path, False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _export(self, report: RunReport, path: str, force: bool) -> None:
+        from engine.export import export_h5
+
+        written = export_h5(report.trainer, path, force=force)
+        self.post_message(ExportFinished(str(written)))
+
+    @on(ExportFinished)
+    def _exported(self, event: ExportFinished) -> None:
+        self.notify(event.path, title="Model exported")
+
+    # ----------------------------------------------------------------------------------------
+    # Quitting
+
+    async def action_quit(self) -> None:
+        if self._train_worker is not None:
+            self._train_worker.cancelled_event.set()  # the trainer stops within one batch
+        self.workers.cancel_all()
+        self.exit(0)
+
+
+def make_app(preset_ref: str | None = None) -> NnplayApp:
+    """The app on ``preset_ref`` (a bundled id or a TOML path; default: the first lecture step)."""
+    ref = preset_ref or default_preset_id()
+    preset = load_preset(ref)
+    return NnplayApp(preset, Path(resolve(ref)).stem)
+
+
+def run_app(preset_ref: str | None = None) -> int:
+    """Run the playground; returns the exit code (2 when the preset cannot be read)."""
+    try:
+        app = make_app(preset_ref)
+    except NnplayError as error:
+        import sys
+
+        print(f"nnplay: error: {error.one_line()}", file=sys.stderr)
+        return error.exit_code
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(run_app(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,0 +1,63 @@
+"""The spec being edited: what the user typed, and what the engine's validation says about it.
+
+The app keeps one :class:`Draft`. Every edit sets one path in a plain dict and runs the engine's
+own :func:`~engine.spec.validate_preset` over the whole of it, so two fields can be wrong at once
+and each keeps its own reason. The last valid :class:`~engine.spec.Preset` is kept beside it: that
+is what a run trains (a frozen copy) and what the model summary shows.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from engine.errors import Problem, SpecError
+from engine.spec import Preset, set_path, validate_preset
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def get_path(raw: Any, path: str, default: Any = None) -> Any:
+    """The value at ``a.b[2].c`` in nested dicts and lists, or ``default`` when any step is missing."""
+    node = raw
+    for name, index in _PART.findall(path):
+        try:
+            node = node[int(index)] if index else node[name]
+        except (KeyError, IndexError, TypeError):
+            return default
+    return node
+
+
+class Draft:
+    def __init__(self, preset: Preset) -> None:
+        self.preset: Preset = preset
+        self.raw: dict[str, Any] = preset.to_dict()
+        self.problems: list[Problem] = []
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return get_path(self.raw, path, default)
+
+    def set(self, path: str, value: Any) -> bool:
+        """Set one value and validate everything; returns whether the spec is now valid."""
+        raw = copy.deepcopy(self.raw)
+        set_path(raw, path, value)
+        self.raw = raw
+        try:
+            preset = validate_preset(raw)
+        except SpecError as error:
+            self.problems = error.problems
+            return False
+        self.preset, self.problems = preset, []
+        # What the user typed is kept as typed; only the validated preset is normalised.
+        return True
+
+    def problems_under(self, prefix: str) -> list[Problem]:
+        return [p for p in self.problems if p.field == prefix or p.field.startswith((f"{prefix}.", f"{prefix}["))]
+
+    def problem_at(self, path: str) -> Problem | None:
+        return next((p for p in self.problems if p.field == path), None)

@@ -1,0 +1,88 @@
+"""App-wide messages: what panels ask of the app, and what the workers report back to it.
+
+Widget-local messages live inside their widget (``LayerCard.Move``); the ones here cross the
+whole app, so they are plain dataclasses that any widget or worker can post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out of start-up
+    from engine.data import Dataset
+    from engine.run import RunReport
+    from engine.spec import DataSpec
+    from engine.training import BatchEnd, EpochEnd, TrainBegin
+
+
+@dataclass
+class FieldEdited(Message):
+    """A panel changed the value at ``path`` (``model.layers[0].units``) of the spec being edited.
+
+    ``structural`` edits change which fields exist (a layer added, a data source switched), so the
+    panels are rebuilt from the spec afterwards.
+    """
+
+    path: str
+    value: Any
+    structural: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# From the training worker (the engine's events, carried to the UI thread)
+
+
+@dataclass
+class TrainingBegan(Message):
+    begin: TrainBegin
+
+
+@dataclass
+class BatchProgress(Message):
+    """The latest batch. Only the newest one matters, so a queued one is replaced by the next."""
+
+    batch: BatchEnd
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BatchProgress)
+
+
+@dataclass
+class EpochsEnded(Message):
+    """Epochs finished since the last report (one or more, oldest first)."""
+
+    epochs: tuple[EpochEnd, ...]
+
+
+@dataclass
+class TrainingFinished(Message):
+    report: RunReport
+
+
+@dataclass
+class TrainingFailed(Message):
+    message: str
+
+
+# --------------------------------------------------------------------------------------------
+# From the other workers
+
+
+@dataclass
+class DataPreviewReady(Message):
+    spec: DataSpec
+    dataset: Dataset
+
+
+@dataclass
+class DataPreviewFailed(Message):
+    spec: DataSpec
+    message: str
+
+
+@dataclass
+class ExportFinished(Message):
+    path: str

@@ -1,0 +1,184 @@
+"""One editable value of the spec: a label and a control bound to a field path.
+
+A :class:`Field` turns what the user typed into the value the spec expects (``"4"`` -> ``4``,
+``"full"`` stays ``"full"``, ``"1, 2"`` -> ``[1.0, 2.0]``) and posts
+:class:`~tui.messages.FieldEdited`; whether the value is acceptable is the engine's call, never the
+field's. Text that is not even a number is passed on as text, so the engine's own message
+("must be a valid integer") reaches the user. :func:`fields_for` builds the fields of a spec table
+from its pydantic model, so a new data source or optimizer setting needs no new widget code.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from engine.errors import Problem
+from tui.messages import FieldEdited
+
+Kind = Literal["int", "float", "int|full", "floats", "text", "choice", "bool"]
+
+
+def parse(kind: str, text: str) -> Any:
+    """The user's text as the spec's value; empty text means "not set" (``None``)."""
+    text = text.strip()
+    if text == "":
+        return None
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "int|full":
+            return "full" if text.lower() == "full" else int(text)
+        if kind == "floats":
+            return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        return text  # the engine says what is wrong with it
+    return text
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display(v) for v in value)
+    return str(value)
+
+
+class Field(Horizontal):
+    """``label  [control]``; marked ``-invalid`` (with the reason as tooltip) when the engine objects."""
+
+    def __init__(
+        self,
+        path: str,
+        label: str,
+        kind: Kind,
+        value: Any,
+        *,
+        choices: Iterable[str] = (),
+        structural: bool = False,
+        placeholder: str = "",
+        classes: str = "",
+    ) -> None:
+        super().__init__(classes=f"field {classes}".strip())
+        self.path = path
+        self.field_label = label
+        self.kind = kind
+        self.value = value
+        self.choices = tuple(choices)
+        self.structural = structural
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        if self.kind == "bool":
+            yield Checkbox(self.field_label, bool(self.value), compact=True, classes="field-control")
+            return
+        yield Label(self.field_label, classes="field-label")
+        if self.kind == "choice":
+            options = [(c, c) for c in self.choices]
+            value = self.value if self.value in self.choices else Select.NULL
+            yield Select(options, value=value, allow_blank=value is Select.NULL, compact=True, classes="field-control")
+        else:
+            yield Input(display(self.value), placeholder=self.placeholder, compact=True, classes="field-control",
+                        select_on_focus=False)
+
+    @property
+    def control(self) -> Input | Select | Checkbox:
+        return self.query_one(".field-control")  # type: ignore[return-value]
+
+    def show_problem(self, problem: Problem | None) -> None:
+        control = self.control
+        control.set_class(problem is not None, "-invalid")
+        self.tooltip = problem.message if problem else None
+
+    def _post(self, value: Any) -> None:
+        if value == self.value:
+            return
+        self.value = value
+        self.post_message(FieldEdited(self.path, value, self.structural))
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._post(parse(self.kind, event.value))
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is not Select.NULL:
+            self._post(event.value)
+
+    @on(Checkbox.Changed)
+    def _toggled(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self._post(event.value)
+
+
+class ProblemList(Static):
+    """The engine's complaints about one part of the spec, one per line (hidden when there are none)."""
+
+    def __init__(self, *prefixes: str, strip: str = "", id: str | None = None) -> None:
+        super().__init__("", classes="problems", id=id)
+        self.prefixes = prefixes
+        self.strip = strip
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        mine = [p for p in problems if any(p.field == x or p.field.startswith((f"{x}.", f"{x}[")) for x in self.prefixes)]
+        lines = [f"✗ {p.field.removeprefix(self.strip) or p.field}: {p.message}" for p in mine]
+        self.update("\n".join(lines))
+        self.display = bool(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Fields from a pydantic model
+
+
+def kind_of(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
+    """The control kind (and choices) for a pydantic field's annotation."""
+    origin = get_origin(annotation)
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if origin in (Union, types.UnionType):
+        literals = [a for a in args if get_origin(a) is Literal]
+        if int in args and literals:
+            return "int|full", ()
+        if len(args) == 1:
+            return kind_of(args[0])
+    if origin is Literal:
+        return "choice", tuple(str(a) for a in get_args(annotation))
+    if origin is tuple:
+        return "floats", ()
+    if annotation is bool:
+        return "bool", ()
+    if annotation is int:
+        return "int", ()
+    if annotation is float:
+        return "float", ()
+    return "text", ()
+
+
+def fields_for(
+    model: type[BaseModel], prefix: str, raw: dict[str, Any], *, skip: Iterable[str] = (), rename: dict[str, str] | None = None
+) -> list[Field]:
+    """A :class:`Field` for every setting of a spec table, showing the draft's value or the default."""
+    rename = rename or {}
+    fields = []
+    # The model's own settings first, then those it inherits (test_size, seed, ...).
+    own = [n for n in model.model_fields if n in model.__annotations__]
+    names = own + [n for n in model.model_fields if n not in own]
+    for name in names:
+        info = model.model_fields[name]
+        if name in skip:
+            continue
+        kind, choices = kind_of(info.annotation)
+        default = None if info.is_required() else info.get_default(call_default_factory=True)
+        value = raw.get(name, default) if isinstance(raw, dict) else default
+        fields.append(Field(f"{prefix}.{name}", rename.get(name, name), kind, value, choices=choices))
+    return fields

@@ -1,0 +1,68 @@
+"""The Regularization panel: L1/L2 penalties per dense layer, dropout rates, early stopping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Checkbox, Label
+
+from engine.spec import EarlyStopping
+from tui.draft import Draft
+from tui.messages import FieldEdited
+from tui.widgets.fields import Field, ProblemList, fields_for
+
+NEW_EARLY_STOPPING = {"monitor": "loss", "patience": 5, "restore_best_weights": True}
+
+
+class RegularizationPanel(VerticalScroll):
+    def __init__(self, draft: Draft, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.draft = draft
+
+    def compose(self) -> ComposeResult:
+        layers = self.draft.get("model.layers", [])
+        names = self.draft.preset.model.layer_names() if len(self.draft.preset.model.layers) == len(layers) else []
+        yield Label("Penalties added to the loss: l1·Σ|w| + l2·Σw²", classes="section")
+        prefixes = []
+        for i, layer in enumerate(layers):
+            at = f"model.layers[{i}]"
+            title = names[i] if i < len(names) else layer.get("type", "")
+            with Vertical(classes="reg-layer"):
+                if layer.get("type") == "dropout":
+                    with Horizontal(classes="reg-row"):
+                        yield Label(f"{i + 1} {title}", classes="reg-name")
+                        yield Field(f"{at}.rate", "rate", "float", layer.get("rate"))
+                    prefixes.append(f"{at}.rate")
+                    continue
+                for part, label in (("kernel", f"{i + 1} {title}"), ("bias", "")):
+                    key = f"{part}_regularizer"
+                    values = layer.get(key) or {}
+                    with Horizontal(classes="reg-row"):
+                        yield Label(label, classes="reg-name")
+                        yield Label(part, classes="reg-part")
+                        yield Field(f"{at}.{key}.l1", "l1", "float", values.get("l1", 0.0), classes="reg-value")
+                        yield Field(f"{at}.{key}.l2", "l2", "float", values.get("l2", 0.0), classes="reg-value")
+                    prefixes.append(f"{at}.{key}")
+        yield ProblemList(*prefixes, id="reg-problems")
+        stop = self.draft.get("train.early_stopping")
+        yield Label("Early stopping", classes="section")
+        yield Checkbox("stop when the monitored value stops improving", stop is not None, compact=True,
+                       id="early-stopping")
+        if stop is not None:
+            yield from fields_for(EarlyStopping, "train.early_stopping", stop)
+        yield ProblemList("train.early_stopping")
+
+    async def show(self, draft: Draft) -> None:
+        self.draft = draft
+        await self.recompose()
+
+    @on(Checkbox.Changed, "#early-stopping")
+    def _toggle_early_stopping(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        if event.value == (self.draft.get("train.early_stopping") is not None):
+            return
+        self.post_message(FieldEdited("train.early_stopping", dict(NEW_EARLY_STOPPING) if event.value else None,
+                                      structural=True))

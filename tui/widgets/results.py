@@ -1,0 +1,47 @@
+"""The Results panel: how the last run ended, its test scores, and its confusion matrix."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.render import confusion_table
+
+if TYPE_CHECKING:
+    from engine.run import RunReport
+
+STATUS_STYLE = {"completed": "green", "early_stopped": "cyan", "cancelled": "yellow", "diverged": "red"}
+
+
+class ResultsPanel(Static):
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(Text("No run yet: press t to train.", style="dim"), **kwargs)
+        self.report: RunReport | None = None
+
+    def show(self, report: RunReport) -> None:
+        self.report = report
+        fit = report.fit
+        head = Text.assemble(
+            (f"{report.engine} engine: ", "bold"),
+            (fit.describe(), STATUS_STYLE.get(fit.status, "")),
+            f"  ({fit.fit_seconds:.2f} s)",
+        )
+        scores = Table.grid(padding=(0, 2))
+        scores.add_column(style="bold")
+        scores.add_column(justify="right")
+        if report.test:
+            for key, value in report.test.items():
+                scores.add_row(f"test {key}", f"{value:.4f}")
+        else:
+            scores.add_row("test", "no test rows (data.test_size is 0)")
+        for key, values in fit.history.items():
+            if values:
+                scores.add_row(f"last {key}", f"{values[-1]:.4f}")
+        parts = [head, Text(""), scores]
+        if report.confusion is not None and report.class_names:
+            parts += [Text(""), confusion_table(report.confusion, report.class_names)]
+        self.update(Group(*parts))

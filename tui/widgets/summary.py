@@ -1,0 +1,29 @@
+"""The model summary beside the panels: the Keras-style table, redrawn as the layers change."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.widgets import Static
+
+from engine.spec import Preset
+from engine.summary import ModelSummary, summarize
+from tui.render import summary_table
+
+
+class SummaryPanel(Static):
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__("", **kwargs)
+        self.summary: ModelSummary | None = None
+
+    def show(self, preset: Preset, n_features: int | None, *, stale: bool = False) -> None:
+        """Summarise ``preset``'s model; ``stale`` notes that the draft on screen is not valid."""
+        if n_features is None:
+            self.summary = None
+            self.update(Text("The input width comes from the data; the summary appears once it loads.", style="dim"))
+            return
+        self.summary = summarize(preset.model, n_features)
+        parts = [summary_table(self.summary)]
+        if stale:
+            parts.append(Text("(the last valid model: fix the marked fields)", style="dim italic"))
+        self.update(Group(*parts))

@@ -1,0 +1,129 @@
+"""The Training panel (engine, optimizer, batches, epochs, split, seed) and the progress of a run."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, get_args
+
+from pydantic import BaseModel
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Label, ProgressBar, Select, Static
+
+from engine.spec import ENGINES, OPTIMIZERS, Optimizer, TrainSpec
+from tui.draft import Draft
+from tui.messages import FieldEdited
+from tui.widgets.fields import Field, ProblemList, fields_for
+
+if TYPE_CHECKING:
+    from engine.training import BatchEnd, EpochEnd, TrainBegin
+
+OPTIMIZER_MODELS: dict[str, type[BaseModel]] = {
+    get_args(model.model_fields["name"].annotation)[0]: model for model in get_args(get_args(Optimizer)[0])
+}
+
+
+class TrainingPanel(VerticalScroll):
+    def __init__(self, draft: Draft, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.draft = draft
+
+    def compose(self) -> ComposeResult:
+        train = self.draft.get("train", {})
+        optimizer = train.get("optimizer", {"name": "sgd"})
+        yield Field("train.engine", "engine", "choice", train.get("engine", "numpy"), choices=ENGINES)
+        with Horizontal(classes="field"):
+            yield Label("optimizer", classes="field-label")
+            yield Select([(o, o) for o in OPTIMIZERS], value=optimizer.get("name", "sgd"), allow_blank=False,
+                         compact=True, id="optimizer", classes="field-control")
+        yield from fields_for(OPTIMIZER_MODELS[optimizer.get("name", "sgd")], "train.optimizer", optimizer, skip=("name",))
+        batch = fields_for(TrainSpec, "train", train, skip=("engine", "optimizer", "early_stopping"))
+        for field in batch:
+            if field.path == "train.batch_size":
+                field.placeholder = 'rows, or "full"'
+        yield from batch
+        yield ProblemList("train", id="train-problems")
+
+    async def show(self, draft: Draft) -> None:
+        self.draft = draft
+        await self.recompose()
+
+    @on(Select.Changed, "#optimizer")
+    def _optimizer_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        old = self.draft.get("train.optimizer", {})
+        if event.value == old.get("name"):
+            return
+        new = {"name": event.value}  # each optimizer starts from its own defaults (Keras's)
+        self.post_message(FieldEdited("train.optimizer", new, structural=True))
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+class TrainProgress(Vertical):
+    """A bar over every batch of the run, and a line with the epoch, batch, times and last losses."""
+
+    def compose(self) -> ComposeResult:
+        yield ProgressBar(total=None, show_eta=True, id="progress-bar")
+        yield Static("Press t to train.", id="progress-text")
+
+    def on_mount(self) -> None:
+        self._begin: TrainBegin | None = None
+        self._started = 0.0
+        self._epoch = 0
+        self._step = 0
+        self._logs: dict[str, float] = {}
+        self._running = False
+        self.set_interval(0.5, self._tick)
+
+    def start(self, begin: TrainBegin) -> None:
+        self._begin, self._started, self._running = begin, time.monotonic(), True
+        self._epoch, self._step, self._logs = 0, 0, {}
+        bar = self.query_one(ProgressBar)
+        bar.update(total=begin.epochs * max(begin.steps_per_epoch, 1), progress=0)
+        self._write()
+
+    def batch(self, batch: BatchEnd) -> None:
+        if self._begin is None:
+            return
+        self._epoch, self._step = batch.epoch, batch.step
+        self.query_one(ProgressBar).update(progress=batch.epoch * batch.steps + batch.step)
+        self._write()
+
+    def epoch(self, epoch: EpochEnd) -> None:
+        if self._begin is None:
+            return
+        self._epoch, self._step, self._logs = epoch.epoch + 1, 0, dict(epoch.logs)
+        self.query_one(ProgressBar).update(progress=(epoch.epoch + 1) * self._begin.steps_per_epoch)
+        self._write()
+
+    def finish(self, text: str) -> None:
+        self._running = False
+        self._write(text)
+
+    def preparing(self, text: str) -> None:
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self._write(text)
+
+    def _tick(self) -> None:
+        if self._running:
+            self._write()
+
+    def _write(self, prefix: str = "") -> None:
+        begin = self._begin
+        if begin is None or not (self._running or prefix):
+            self.query_one("#progress-text", Static).update(prefix or "Press t to train.")
+            return
+        shown_epoch = min(self._epoch + (1 if self._step else 0), begin.epochs) or 1
+        parts = [prefix] if prefix else []
+        parts += [
+            f"epoch {shown_epoch}/{begin.epochs}",
+            f"batch {self._step}/{begin.steps_per_epoch}",
+            f"elapsed {_clock(time.monotonic() - self._started)}",
+        ]
+        parts += [f"{key} {value:.4g}" for key, value in self._logs.items() if "loss" in key]
+        self.query_one("#progress-text", Static).update(" · ".join(parts))
