@@ -1,0 +1,159 @@
+"""A trained model out to a Keras ``.h5`` file, and the summary of any such file read back.
+
+Either engine exports: a Keras trainer saves its own model; a NumPy trainer's weights are poured into
+its Keras twin, built by the same :func:`engine.keras_net.build_model` the Keras engine trains, so
+the file is the very model the NumPy engine computed. The file is Keras's legacy HDF5 format, the
+one the lecture saves (``model.save('malaria.h5')``), readable by plain
+``keras.models.load_model(path)`` with no custom objects; it is compiled first, so the loss and
+the optimizer's settings travel with the weights.
+
+Writing goes through a temporary ``.h5`` in the target folder and a rename, so the target is either
+the old file or the complete new one, never half of either. Keras's own ``overwrite=False`` would
+ask on standard input (and hang a TUI), so the decision to overwrite is taken here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from engine.errors import ExportError
+from engine.summary import LayerRow, ModelSummary
+from engine.training import Trainer
+
+SUFFIX = ".h5"
+
+
+def export_h5(trainer: Trainer, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Save ``trainer``'s model (either engine) as a Keras HDF5 file at ``path``; returns the path.
+
+    Raises :class:`ExportError` naming the path when it does not end in ``.h5``, already exists
+    (unless ``force``), sits in a folder that does not exist or cannot be written.
+    """
+    target = Path(path).expanduser()
+    _check_target(target, force)
+    model = keras_model_of(trainer)
+    folder = target.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp" + SUFFIX, dir=folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write in folder {str(folder)!r}: {exc.strerror or exc}", field=str(target)) from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        model.save(tmp, overwrite=True)  # the temporary file is ours: no question on stdin
+        _make_readable(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise ExportError(f"cannot write {str(target)!r}: {exc.strerror or exc}", field=str(target)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _check_target(target: Path, force: bool) -> None:
+    where = str(target)
+    if target.suffix.lower() != SUFFIX:
+        raise ExportError(f"an export file must end in .h5 (got {where!r})", field="path")
+    if target.is_dir():
+        raise ExportError(f"{where!r} is a folder; give a file name ending in .h5", field="path")
+    if target.exists() and not force:
+        raise ExportError(f"{where!r} exists; pass --force to replace it", field="path")
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ExportError(f"cannot write {where!r}: folder {str(folder)!r} {what}", field="path")
+
+
+def _make_readable(path: Path) -> None:
+    """mkstemp makes the file private (0600); give the export the permissions of a normal file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def keras_model_of(trainer: Trainer) -> Any:
+    """The trainer's model as a compiled ``keras.Sequential`` holding its current weights."""
+    model = getattr(trainer, "model", None)
+    if trainer.engine == "keras" and model is not None:
+        return model
+    from engine.keras_net import build_model
+
+    return build_model(trainer.preset, trainer.n_features, trainer.get_weights())
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a file back
+
+
+_KNOWN_LAYERS = ("Dense", "Dropout")
+
+
+def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
+    """Open a Keras HDF5 model file (safe mode on: a file cannot smuggle in code).
+
+    Raises :class:`ExportError` with one line for a missing, unreadable, corrupt or foreign file.
+    """
+    source = Path(path).expanduser()
+    where = str(source)
+    if not source.exists():
+        raise ExportError(f"no such file {where!r}", field="path")
+    if source.is_dir():
+        raise ExportError(f"{where!r} is a folder, not a model file", field="path")
+    import h5py
+
+    try:
+        is_hdf5 = h5py.is_hdf5(source)
+    except OSError as exc:
+        raise ExportError(f"cannot read {where!r}: {exc.strerror or exc}", field="path") from None
+    if not is_hdf5:
+        raise ExportError(f"{where!r} is not an HDF5 file (is it corrupt, or another format?)", field="path")
+    from engine.tf_quiet import keras
+
+    # load_model picks the reader by extension; an HDF5 file named otherwise goes through a link.
+    try:
+        if source.suffix.lower() in (".h5", ".hdf5"):
+            return keras().models.load_model(source, compile=compile, safe_mode=True)
+        with tempfile.TemporaryDirectory() as folder:
+            alias = Path(folder) / "model.h5"
+            alias.symlink_to(source.resolve())
+            return keras().models.load_model(alias, compile=compile, safe_mode=True)
+    except Exception as exc:  # Keras raises many kinds for a file it cannot read; all mean the same
+        raise ExportError(f"{where!r} is not a Keras model file Keras can open: {_first_line(exc)}", field="path") from None
+
+
+def summary_from_h5(path: str | os.PathLike[str]) -> ModelSummary:
+    """The Keras-style summary of a saved Sequential model of Dense and Dropout layers."""
+    where = str(Path(path).expanduser())
+    model = load_h5(path)
+    if type(model).__name__ != "Sequential":
+        raise ExportError(f"{where!r} holds a {type(model).__name__} model; nnplay reads Sequential models", field="path")
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind not in _KNOWN_LAYERS:
+            raise ExportError(f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path")
+        try:
+            shape = tuple(None if d is None else int(d) for d in layer.output.shape)
+        except (AttributeError, ValueError):
+            raise ExportError(f"{where!r} holds a model that was never built (no input shape)", field="path") from None
+        rows.append(LayerRow(layer.name, kind, shape, int(layer.count_params())))
+    trainable = sum(_size(w) for w in model.trainable_weights)
+    frozen = sum(_size(w) for w in model.non_trainable_weights)
+    input_shape = tuple(None if d is None else int(d) for d in model.inputs[0].shape)
+    return ModelSummary(model.name, input_shape, tuple(rows), trainable, frozen)
+
+
+def _size(weight: Any) -> int:
+    size = 1
+    for dim in weight.shape:
+        size *= int(dim)
+    return size
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    return line if len(line) <= 160 else line[:157] + "..."
