@@ -1,0 +1,169 @@
+"""Images as rows of numbers: the ``folder`` source, and the pixel helpers malaria shares.
+
+A folder data set has one sub-folder per class, named after it, like the NIH malaria download::
+
+    cell_images/
+        Parasitized/  C33P1thinF_IMG_20150619_114756a_cell_179.png ...
+        Uninfected/   C1_thinF_IMG_20150604_104722_cell_9.png ...
+
+Every image is converted to RGB or grayscale, resized to ``image_size`` x ``image_size`` pixels,
+scaled to [0, 1] and flattened into one row. Pixels stay ``uint8`` until the split, so 2,500
+images of 100x100x3 take 75 MB before they become float32 rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from engine.data import cache
+from engine.data.dataset import Dataset, split
+from engine.errors import DataError
+from engine.spec import FolderData
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
+
+
+def channels(color_mode: str) -> int:
+    return 3 if color_mode == "rgb" else 1
+
+
+def pixel_names(size: int, color_mode: str) -> tuple[str, ...]:
+    """One name per flattened pixel value, in row-major order: ``r0c0`` (gray) or ``r0c0_R`` (RGB)."""
+    if color_mode != "rgb":
+        return tuple(f"r{r}c{c}" for r in range(size) for c in range(size))
+    return tuple(f"r{r}c{c}_{band}" for r in range(size) for c in range(size) for band in "RGB")
+
+
+def resize_pixels(image, size: int, color_mode: str) -> np.ndarray:
+    """A PIL image as a ``(size, size, channels)`` uint8 array."""
+    from PIL import Image
+
+    image = image.convert("RGB" if color_mode == "rgb" else "L")
+    if image.size != (size, size):
+        image = image.resize((size, size), Image.Resampling.BILINEAR)
+    pixels = np.asarray(image, dtype=np.uint8)
+    return pixels.reshape(size, size, channels(color_mode))
+
+
+def array_pixels(array: np.ndarray, size: int, color_mode: str) -> np.ndarray:
+    """A ``(h, w, c)`` uint8 array (as tensorflow-datasets yields) resized like a file's image."""
+    from PIL import Image
+
+    array = np.asarray(array, dtype=np.uint8)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    return resize_pixels(Image.fromarray(array), size, color_mode)
+
+
+def _read(path: Path, size: int, color_mode: str) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if image.format == "JPEG":
+                image.draft("RGB" if color_mode == "rgb" else "L", (size, size))  # decode at a smaller scale
+            return resize_pixels(image, size, color_mode)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{path}: cannot read this image ({reason})", field="data.path") from None
+
+
+def read_images(paths: list[Path], size: int, color_mode: str, workers: int | None = None) -> np.ndarray:
+    """Decode and resize ``paths`` into one ``(n, size, size, channels)`` uint8 array.
+
+    Pillow releases the GIL while it decodes and resizes, so a few threads share the work.
+    """
+    out = np.empty((len(paths), size, size, channels(color_mode)), dtype=np.uint8)
+
+    def load(i: int) -> None:
+        out[i] = _read(paths[i], size, color_mode)
+
+    workers = workers or min(4, os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < 64:
+        for i in range(len(paths)):
+            load(i)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(load, range(len(paths)), chunksize=32):
+                pass  # re-raises the first DataError
+    return out
+
+
+def is_image(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".") and path.is_file()
+
+
+def scan_folder(root: Path) -> tuple[tuple[str, ...], list[Path], np.ndarray]:
+    """Class names (sorted sub-folder names), every image path and its class id."""
+    where = "data.path"
+    if not root.exists():
+        raise DataError(f"{root}: no such folder", field=where)
+    if not root.is_dir():
+        raise DataError(f"{root}: is a file; give the folder that holds one sub-folder of images per class", field=where)
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    class_dirs = [p for p in entries if p.is_dir()]
+    if not class_dirs:
+        if any(is_image(p) for p in entries):
+            raise DataError(
+                f"{root}: holds images but no class sub-folders; put each class's images in a sub-folder named after it",
+                field=where,
+            )
+        raise DataError(f"{root}: the folder is empty; put one sub-folder of images per class in it", field=where)
+    paths: list[Path] = []
+    labels: list[int] = []
+    for class_id, folder in enumerate(class_dirs):
+        images = sorted(p for p in folder.iterdir() if is_image(p))
+        if not images:
+            raise DataError(
+                f"{folder}: class folder has no images (looked for {', '.join(sorted(IMAGE_SUFFIXES))})",
+                field=where,
+            )
+        paths.extend(images)
+        labels.extend([class_id] * len(images))
+    if len(class_dirs) < 2:
+        raise DataError(
+            f"{root}: only one class folder ({class_dirs[0].name}); a classifier needs at least two", field=where
+        )
+    return tuple(p.name for p in class_dirs), paths, np.asarray(labels, dtype=np.int64)
+
+
+def choose(n: int, limit: int | None, seed: int) -> np.ndarray:
+    """Row indices to keep: all of them, or ``limit`` drawn at random (seeded), in file order."""
+    if limit is None or limit >= n:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
+
+
+def _fingerprint(paths: list[Path]) -> str:
+    """Changes when any chosen file is added, removed, renamed or rewritten."""
+    digest = hashlib.sha1()
+    for path in paths:
+        stat = path.stat()
+        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def folder(spec: FolderData) -> Dataset:
+    """Your own images: one sub-folder per class (the class names are the folder names)."""
+    root = Path(os.path.expanduser(spec.path)).resolve()
+    class_names, paths, labels = scan_folder(root)
+    keep = choose(len(paths), spec.limit, spec.seed)
+    paths = [paths[i] for i in keep]
+    labels = labels[keep]
+    key = f"folder|{root}|{spec.image_size}|{spec.color_mode}|{spec.limit}|{spec.seed}|{_fingerprint(paths)}"
+    stored = cache.load("folder", key)
+    if stored is not None:
+        pixels = stored["x"]
+    else:
+        pixels = read_images(paths, spec.image_size, spec.color_mode)
+        cache.save("folder", key, x=pixels)
+    return split(
+        root.name or str(root), pixels, labels, test_size=spec.test_size, seed=spec.seed,
+        standardize=spec.standardize, feature_names=pixel_names(spec.image_size, spec.color_mode),
+        class_names=class_names, scale=1 / 255,
+    )

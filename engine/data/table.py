@@ -1,0 +1,132 @@
+"""Your own table: the ``csv`` source.
+
+The first line names the columns. ``label_column`` holds the answer (a class for
+``task = "classification"``, a number for ``"regression"``); every other column is a feature and
+must be numeric. Commas, semicolons and tabs all work as separators.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+
+from engine.data.dataset import Dataset, split
+from engine.errors import DataError
+from engine.spec import CsvData
+
+WHERE = "data.path"
+
+
+def _open_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    if not path.exists():
+        raise DataError(f"{path}: no such file", field=WHERE)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; give a .csv file (or use source = \"folder\" for images)", field=WHERE)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            sample = handle.read(64 * 1024)
+            handle.seek(0)
+            try:
+                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            rows = [row for row in csv.reader(handle, dialect) if any(cell.strip() for cell in row)]
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a text file (expected UTF-8 CSV)", field=WHERE) from None
+    except (OSError, csv.Error) as exc:
+        raise DataError(f"{path}: cannot read ({exc})", field=WHERE) from None
+    if not rows:
+        raise DataError(f"{path}: the file is empty; the first line must name the columns", field=WHERE)
+    header = [name.strip() for name in rows[0]]
+    body = rows[1:]
+    if not body:
+        raise DataError(f"{path}: has a header but no data rows", field=WHERE)
+    for number, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise DataError(f"{path}: line {number} has {len(row)} values but the header names {len(header)} columns", field=WHERE)
+    return header, body
+
+
+def _numeric(values: list[str]) -> tuple[np.ndarray | None, int | None]:
+    """The column as float64, or ``None`` and the index of the first value that is not a number."""
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(values):
+        try:
+            out[i] = float(value)
+        except ValueError:
+            return None, i
+    if not np.isfinite(out).all():
+        return None, int(np.flatnonzero(~np.isfinite(out))[0])
+    return out, None
+
+
+def _class_ids(values: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Label values to class ids 0..k-1: numeric labels in numeric order, others in text order."""
+    cleaned = [value.strip() for value in values]
+    numbers, _ = _numeric(cleaned)
+    if numbers is not None:
+        uniques, ids = np.unique(numbers, return_inverse=True)
+        names = tuple(f"{value:g}" for value in uniques)
+    else:
+        uniques, ids = np.unique(np.asarray(cleaned, dtype=str), return_inverse=True)
+        names = tuple(str(value) for value in uniques)
+    return ids.astype(np.int64), names
+
+
+def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...] | None]:
+    """Features ``(n, f)`` float32, labels, feature names and class names (``None``: regression)."""
+    path = Path(os.path.expanduser(spec.path))
+    header, body = _open_table(path)
+    if spec.label_column not in header:
+        raise DataError(
+            f"{path}: no column {spec.label_column!r}; the columns are {', '.join(map(repr, header))}",
+            field="data.label_column",
+        )
+    label_at = header.index(spec.label_column)
+    columns = list(zip(*body))
+    feature_at = [i for i in range(len(header)) if i != label_at]
+    if not feature_at:
+        raise DataError(f"{path}: has only the label column {spec.label_column!r}; add feature columns", field=WHERE)
+    features, bad = [], []
+    for i in feature_at:
+        column, row = _numeric([value.strip() for value in columns[i]])
+        if column is None:
+            bad.append(f"{header[i]!r} (line {row + 2}: {columns[i][row].strip()!r})")
+        else:
+            features.append(column)
+    if bad:
+        raise DataError(
+            f"{path}: feature columns must be numeric; not numeric: {', '.join(bad)}"
+            f" (drop them or make one the label_column)",
+            field=WHERE,
+        )
+    x = np.column_stack(features).astype(np.float32)
+    feature_names = tuple(header[i] for i in feature_at)
+    labels = list(columns[label_at])
+    if spec.task == "regression":
+        y, row = _numeric([value.strip() for value in labels])
+        if y is None:
+            raise DataError(
+                f"{path}: label column {spec.label_column!r} must be numeric for task = \"regression\" "
+                f"(line {row + 2}: {labels[row].strip()!r})",
+                field="data.label_column",
+            )
+        return x, y.astype(np.float32), feature_names, None
+    ids, class_names = _class_ids(labels)
+    if len(class_names) < 2:
+        raise DataError(
+            f"{path}: label column {spec.label_column!r} has a single class ({class_names[0]!r}); a classifier needs at least two",
+            field="data.label_column",
+        )
+    return x, ids, feature_names, class_names
+
+
+def table(spec: CsvData) -> Dataset:
+    x, y, feature_names, class_names = read_table(spec)
+    return split(
+        Path(spec.path).stem, x, y, test_size=spec.test_size, seed=spec.seed, standardize=spec.standardize,
+        feature_names=feature_names, class_names=class_names,
+    )

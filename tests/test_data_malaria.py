@@ -1,0 +1,90 @@
+"""The malaria source, through tensorflow-datasets' own mock data (never the network)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from engine.data import load_data
+from engine.data.malaria_tfds import DOWNLOAD_HOST, cache_key, host_answers
+from engine.errors import DataError
+from engine.spec import validate_preset
+
+tfds = pytest.importorskip("tensorflow_datasets")
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("TFDS_DATA_DIR", raising=False)
+
+
+def malaria_spec(**data):
+    raw = {
+        "preset": {"title": "malaria test"},
+        "data": {"source": "malaria", **data},
+        "model": {"loss": "binary_crossentropy", "layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}]},
+    }
+    return validate_preset(raw).data
+
+
+@pytest.mark.slow  # the mock data goes through TensorFlow, which takes seconds to import
+def test_mock_malaria_is_resized_scaled_flattened_and_cached(tmp_path):
+    from engine.data import cache
+
+    spec = malaria_spec(limit=40, image_size=10, data_dir=str(tmp_path / "tfds"), test_size=0.25)
+    with tfds.testing.mock_data(num_examples=60):  # random images of random sizes, as tfds makes them
+        ds = load_data(spec)
+    assert ds.class_names == ("parasitized", "uninfected")
+    assert ds.x_train.shape == (30, 10 * 10 * 3) and ds.x_test.shape == (10, 300)
+    assert ds.x_train.dtype == np.float32 and ds.y_train.dtype == np.int64
+    assert 0.0 <= ds.x_train.min() and ds.x_train.max() <= 1.0 and ds.x_train.max() > 0.5
+    assert set(np.unique(np.concatenate([ds.y_train, ds.y_test]))) <= {0, 1}
+    assert ds.n_features == spec.n_features()
+    [stored] = cache.cache_dir().glob("malaria-*.npz")
+    assert stored.is_relative_to(tmp_path)
+    # Outside the mock the data dir is empty, so only the cache can answer, and fast.
+    start = time.perf_counter()
+    again = load_data(spec)
+    assert time.perf_counter() - start < 1.0
+    np.testing.assert_array_equal(again.x_train, ds.x_train)
+    np.testing.assert_array_equal(again.y_test, ds.y_test)
+
+
+def test_cache_is_keyed_on_limit_size_and_colour():
+    keys = {
+        cache_key(malaria_spec(limit=40, image_size=10)),
+        cache_key(malaria_spec(limit=41, image_size=10)),
+        cache_key(malaria_spec(limit=40, image_size=12)),
+        cache_key(malaria_spec(limit=40, image_size=10, color_mode="grayscale")),
+    }
+    assert len(keys) == 4
+
+
+@pytest.mark.slow
+def test_mock_malaria_in_grayscale(tmp_path):
+    spec = malaria_spec(limit=12, image_size=6, color_mode="grayscale", data_dir=str(tmp_path / "tfds"))
+    with tfds.testing.mock_data(num_examples=12):
+        ds = load_data(spec)
+    assert ds.n_features == 36 and len(ds.x_train) + len(ds.x_test) == 12
+
+
+@pytest.mark.skipif(host_answers(timeout=1.0), reason=f"{DOWNLOAD_HOST[0]} answers: this test needs no network")
+def test_without_network_the_user_is_told_what_to_do_quickly(tmp_path):
+    where = tmp_path / "empty"
+    start = time.perf_counter()
+    with pytest.raises(DataError) as info:
+        load_data(malaria_spec(data_dir=str(where), limit=50))
+    assert time.perf_counter() - start < 30
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(where) in message and "cannot be reached" in message
+    assert 'source = "folder"' in message and "cell_images" in message
+
+
+@pytest.mark.skipif(host_answers(timeout=1.0), reason=f"{DOWNLOAD_HOST[0]} answers: this test needs no network")
+def test_tfds_data_dir_is_honoured(tmp_path, monkeypatch):
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "from-env"))
+    with pytest.raises(DataError, match="from-env"):
+        load_data(malaria_spec(limit=50))
