@@ -22,9 +22,11 @@ Where the two engines cannot agree exactly:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,6 +61,23 @@ def _keras() -> Any:
     from engine.tf_quiet import keras as quiet_keras
 
     return quiet_keras()
+
+
+@contextlib.contextmanager
+def float_type(dtype: str) -> Iterator[None]:
+    """Keras computes losses and penalties in its global ``floatx`` (float32 by default), whatever
+    the layers' dtype; a float64 preset mixing the two fails, or loses its precision. So the
+    float type is switched for the preset while it is built, traced and run, and put back after."""
+    keras = _keras()
+    before = keras.config.floatx()
+    if before == dtype:
+        yield
+        return
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(before)
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,6 +131,11 @@ def build_model(
     engine. The model is compiled with the preset's loss, optimizer and accuracy, so that a saved
     file keeps them.
     """
+    with float_type(preset.train.dtype):
+        return _build(preset, n_features, weights, is_regression)
+
+
+def _build(preset: Preset, n_features: int, weights: list[np.ndarray] | None, is_regression: bool | None) -> Any:
     keras = _keras()
     dtype = preset.train.dtype
     layers: list[Any] = [keras.Input(shape=(n_features,), dtype=dtype, name="input")]
@@ -287,18 +311,19 @@ class KerasTrainer(Trainer):
 
         # Seeds Python, NumPy and TensorFlow: Keras's shuffling and dropout masks repeat run to run.
         self._keras.utils.set_random_seed(train.seed)
-        started = time.perf_counter()
-        self.model.fit(
-            x_train,
-            y_train,
-            batch_size=batch,
-            epochs=train.epochs,
-            validation_data=(x_val, y_val) if n_val else None,
-            shuffle=train.shuffle,
-            callbacks=callbacks,
-            verbose=0,
-        )
-        fit_seconds = time.perf_counter() - started
+        with float_type(train.dtype):
+            started = time.perf_counter()
+            self.model.fit(
+                x_train,
+                y_train,
+                batch_size=batch,
+                epochs=train.epochs,
+                validation_data=(x_val, y_val) if n_val else None,
+                shuffle=train.shuffle,
+                callbacks=callbacks,
+                verbose=0,
+            )
+            fit_seconds = time.perf_counter() - started
 
         history = events.history
         status: Status = "completed"
@@ -319,10 +344,12 @@ class KerasTrainer(Trainer):
     # ----------------------------------------------------------------------------------------
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.model.predict(x, batch_size=_eval_batch(len(x)), verbose=0))
+        with float_type(self.preset.train.dtype):
+            return np.asarray(self.model.predict(x, batch_size=_eval_batch(len(x)), verbose=0))
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        scores = self.model.evaluate(x, y, batch_size=_eval_batch(len(x)), verbose=0, return_dict=True)
+        with float_type(self.preset.train.dtype):
+            scores = self.model.evaluate(x, y, batch_size=_eval_batch(len(x)), verbose=0, return_dict=True)
         return {key: float(scores[key]) for key in ("loss", "accuracy") if key in scores}
 
     def get_weights(self) -> list[np.ndarray]:
