@@ -253,3 +253,26 @@ def test_csv_malformed_files_are_named(tmp_path, content, expected):
     with pytest.raises(DataError, match=expected) as info:
         load_data(data_spec(source="csv", path=str(path), label_column="y"))
     assert str(path) in str(info.value)
+
+
+def test_the_cache_keeps_a_bounded_number_of_files(tmp_path):
+    from engine.data import cache
+
+    import os
+    import time
+
+    past = time.time() - 1000
+    for i in range(cache.KEEP + 3):
+        path = cache.save("folder", f"key {i}", x=np.zeros(3))
+        os.utime(path, (past + i, past + i))  # distinct ages even where the clock is coarse
+    assert len(list(cache.cache_dir().glob("folder-*.npz"))) == cache.KEEP
+    assert cache.load("folder", f"key {cache.KEEP + 2}") is not None
+    assert cache.load("folder", "key 0") is None
+
+
+def test_a_damaged_cache_file_is_ignored(tmp_path):
+    from engine.data import cache
+
+    cache.save("folder", "k", x=np.arange(3))
+    cache.cache_path("folder", "k").write_bytes(b"garbage")
+    assert cache.load("folder", "k") is None

@@ -58,8 +58,9 @@ def test_cache_is_keyed_on_limit_size_and_colour():
         cache_key(malaria_spec(limit=41, image_size=10)),
         cache_key(malaria_spec(limit=40, image_size=12)),
         cache_key(malaria_spec(limit=40, image_size=10, color_mode="grayscale")),
+        cache_key(malaria_spec(limit=40, image_size=10, data_dir="/elsewhere")),
     }
-    assert len(keys) == 4
+    assert len(keys) == 5
 
 
 @pytest.mark.slow

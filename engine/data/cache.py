@@ -19,6 +19,8 @@ import numpy as np
 
 #: Bump when the way arrays are prepared changes, so old files stop matching.
 FORMAT = 1
+#: Files kept per stem (``malaria``, ``folder``); the least recently written go first.
+KEEP = 6
 
 
 def cache_dir() -> Path:
@@ -59,6 +61,14 @@ def save(stem: str, key: str, **arrays: np.ndarray) -> Path | None:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        _prune(path.parent, stem)
     except OSError:
         return None
     return path
+
+
+def _prune(folder: Path, stem: str) -> None:
+    """Drop the oldest files of ``stem`` beyond :data:`KEEP` (a 100x100 malaria set is 75 MB)."""
+    files = sorted(folder.glob(f"{stem}-*.npz"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink(missing_ok=True)

@@ -42,7 +42,10 @@ def data_dir(spec: MalariaData) -> Path:
 
 
 def cache_key(spec: MalariaData) -> str:
-    return f"{NAME}/{VERSION}|limit={spec.limit}|size={spec.image_size}|color={spec.color_mode}"
+    """What the prepared pixels depend on. The data folder is part of it, so pixels prepared from
+    one copy (a test's mock data, say) are never served for another."""
+    where = data_dir(spec).resolve()
+    return f"{NAME}/{VERSION}|limit={spec.limit}|size={spec.image_size}|color={spec.color_mode}|dir={where}"
 
 
 def malaria(spec: MalariaData) -> Dataset:
