@@ -198,16 +198,16 @@ def test_describe_counts_classes_and_ranges():
     assert sum(c.test for c in s.classes) == 30
     assert s.balance == 1.0
     assert s.value_min == pytest.approx(0.1) and s.value_max == pytest.approx(7.9)
-    payload = json.loads(s.to_json())
+    payload = json.loads(json.dumps(s.to_json()))
     assert payload["rows"] == 150 and payload["classes"][0]["total"] == 50
-    assert any("setosa" in line for line in s.lines())
+    assert any("setosa" in line for line in s.lines()) and "setosa" in s.to_text()
 
 
 def test_describe_a_regression_reports_the_target_range():
     s = describe(load_data(data_spec(source="regression", noise=0.0)))
     assert s.task == "regression" and s.classes == () and s.balance is None and s.n_classes is None
     assert -2.5 <= s.target_min < s.target_max <= 3.5  # 2 x1 - x2 + 0.5 over the square [-1, 1]^2
-    assert json.loads(s.to_json())["target_max"] == pytest.approx(s.target_max)
+    assert s.to_json()["target_max"] == pytest.approx(s.target_max)
 
 
 def test_importing_engine_data_stays_cheap():

@@ -57,8 +57,12 @@ class DataSummary:
         out["classes"] = [{**asdict(c), "total": c.total} for c in self.classes]
         return out
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+    def to_json(self) -> dict[str, Any]:
+        """The summary as plain JSON types (``json.dumps`` it), for ``nnplay data --json``."""
+        return json.loads(json.dumps(self.to_dict(), allow_nan=False))
+
+    def to_text(self) -> str:
+        return "\n".join(self.lines())
 
     def lines(self) -> list[str]:
         """A short plain-text account, one fact per line."""
@@ -86,7 +90,7 @@ MAX_FEATURE_NAMES = 32
 def _range(*parts: np.ndarray) -> tuple[float, float]:
     filled = [p for p in parts if p.size]
     if not filled:
-        return float("nan"), float("nan")
+        return 0.0, 0.0
     return float(min(p.min() for p in filled)), float(max(p.max() for p in filled))
 
 
