@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.data import load_data
-from engine.data.malaria_tfds import DOWNLOAD_HOST, cache_key, host_answers
+from engine.data.malaria_tfds import cache_key
 from engine.errors import DataError
 from engine.spec import validate_preset
 
@@ -71,8 +71,21 @@ def test_mock_malaria_in_grayscale(tmp_path):
     assert ds.n_features == 36 and len(ds.x_train) + len(ds.x_test) == 12
 
 
-@pytest.mark.skipif(host_answers(timeout=1.0), reason=f"{DOWNLOAD_HOST[0]} answers: this test needs no network")
-def test_without_network_the_user_is_told_what_to_do_quickly(tmp_path):
+@pytest.fixture
+def unreachable_host(monkeypatch):
+    """Point the download probe at a local port nobody listens on: the offline path, on any machine,
+    without sending a packet beyond this one."""
+    import socket
+
+    import engine.data.malaria_tfds as malaria_tfds
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(malaria_tfds, "DOWNLOAD_HOST", ("127.0.0.1", port))
+
+
+def test_without_network_the_user_is_told_what_to_do_quickly(tmp_path, unreachable_host):
     where = tmp_path / "empty"
     start = time.perf_counter()
     with pytest.raises(DataError) as info:
@@ -84,8 +97,7 @@ def test_without_network_the_user_is_told_what_to_do_quickly(tmp_path):
     assert 'source = "folder"' in message and "cell_images" in message
 
 
-@pytest.mark.skipif(host_answers(timeout=1.0), reason=f"{DOWNLOAD_HOST[0]} answers: this test needs no network")
-def test_tfds_data_dir_is_honoured(tmp_path, monkeypatch):
+def test_tfds_data_dir_is_honoured(tmp_path, monkeypatch, unreachable_host):
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "from-env"))
     with pytest.raises(DataError, match="from-env"):
         load_data(malaria_spec(limit=50))

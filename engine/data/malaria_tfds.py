@@ -75,10 +75,10 @@ def _quiet_tensorflow() -> None:
         pass
 
 
-def host_answers(address: tuple[str, int] = DOWNLOAD_HOST, timeout: float = PROBE_SECONDS) -> bool:
-    """Whether a TCP connection to ``address`` opens within ``timeout`` seconds."""
+def host_answers(address: tuple[str, int] | None = None, timeout: float = PROBE_SECONDS) -> bool:
+    """Whether a TCP connection to ``address`` (default: the download host) opens within ``timeout`` s."""
     try:
-        with socket.create_connection(address, timeout=timeout):
+        with socket.create_connection(address or DOWNLOAD_HOST, timeout=timeout):
             return True
     except OSError:
         return False
