@@ -8,21 +8,14 @@ import sys
 
 import numpy as np
 import pytest
+from builders import data_spec
 
 from engine.data import LOADERS, Dataset, describe, load_data, split
 from engine.data.synthetic import REGRESSION_PLANE
 from engine.errors import DataError
-from engine.spec import DATA_SOURCES, validate_preset
+from engine.spec import DATA_SOURCES
 
 
-def data_spec(**data):
-    """A validated ``[data]`` table (the model is a placeholder the data checks ignore)."""
-    raw = {
-        "preset": {"title": "data test"},
-        "data": data,
-        "model": {"loss": "mean_squared_error", "layers": [{"type": "dense", "units": 1}]},
-    }
-    return validate_preset(raw).data
 
 
 SYNTHETIC = ["logistic", "softmax", "circles", "xor", "gaussian", "spiral", "moons", "regression"]

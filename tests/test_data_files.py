@@ -6,11 +6,11 @@ import csv
 
 import numpy as np
 import pytest
+from builders import data_spec
 from PIL import Image
 
 from engine.data import describe, load_data
 from engine.errors import DataError
-from engine.spec import validate_preset
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +19,6 @@ def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
-def data_spec(**data):
-    raw = {
-        "preset": {"title": "data test"},
-        "data": data,
-        "model": {"loss": "mean_squared_error", "layers": [{"type": "dense", "units": 1}]},
-    }
-    return validate_preset(raw).data
 
 
 def make_folder(root, classes=("Parasitized", "Uninfected"), per_class=12, size=(20, 16), mode="RGB"):

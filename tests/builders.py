@@ -1,0 +1,15 @@
+"""Small builders the tests share (importable because pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+from engine.spec import validate_preset
+
+
+def data_spec(**data):
+    """A validated ``[data]`` table (the model is a placeholder the data checks ignore)."""
+    raw = {
+        "preset": {"title": "data test"},
+        "data": data,
+        "model": {"loss": "mean_squared_error", "layers": [{"type": "dense", "units": 1}]},
+    }
+    return validate_preset(raw).data
