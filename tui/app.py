@@ -38,7 +38,6 @@ from tui.messages import (
     TrainingFailed,
     TrainingFinished,
 )
-from tui.relay import EventRelay
 from tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
 from tui.screens.presets import PresetCommands, PresetPicker
 from tui.widgets.charts import HistoryChart
@@ -178,18 +177,18 @@ class NnplayApp(App[int]):
         status = self.query_one("#train-status", Static)
         if self.training:
             button.label, button.variant, button.disabled = "Stop (t)", "error", False
-            status.update("training… t stops it")
+            status.update("training… t stops it", layout=False)
             return
         button.label, button.variant = "Train (t)", "success"
         button.disabled = not self.draft.valid
         if self.draft.valid:
-            status.update(f"ready: {self.draft.preset.train.engine} engine")
+            status.update(f"ready: {self.draft.preset.train.engine} engine", layout=False)
             button.tooltip = None
         else:
             first = self.draft.problems[0]
             more = len(self.draft.problems) - 1
             reason = f"can't train: {first}" + (f" (+{more} more)" if more else "")
-            status.update(reason)
+            status.update(reason, layout=False)
             button.tooltip = reason
 
     def action_leave_field(self) -> None:
@@ -211,7 +210,7 @@ class NnplayApp(App[int]):
         if self.draft.valid:
             self._load_preview(self.draft.preset.data)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="data")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="data", description="data preview")
     def _load_preview(self, spec: Any) -> None:
         from engine.data import load_data
 
@@ -249,12 +248,13 @@ class NnplayApp(App[int]):
     def stop_training(self) -> None:
         if self._train_worker is not None:
             self._train_worker.cancelled_event.set()
-            self.query_one("#train-status", Static).update("stopping…")
+            self.query_one("#train-status", Static).update("stopping…", layout=False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="train")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
     def _train(self, preset: Preset) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
         from engine.run import prepare, run
+        from tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
@@ -387,7 +387,7 @@ class NnplayApp(App[int]):
         else:
             self._export(report, path, False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="export")
     def _export(self, report: RunReport, path: str, force: bool) -> None:
         from engine.export import export_h5
 

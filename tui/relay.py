@@ -2,7 +2,8 @@
 
 A small net trains thousands of batches a second; posting each one would flood the app's queue
 and slow the run. The relay posts at most one batch and one bundle of finished epochs every
-``interval`` seconds (and always the first and last events), so the UI sees every epoch of the
+``interval`` seconds (five a second by default: every screen update repaints
+the chart's region too, and the UI thread shares the interpreter with the training thread) (and always the first and last events), so the UI sees every epoch of the
 history but only as many batch updates as it can draw.
 """
 
@@ -18,7 +19,7 @@ from tui.messages import BatchProgress, EpochsEnded, TrainingBegan, TrainingFail
 
 
 class EventRelay:
-    def __init__(self, post: Callable[[Message], object], interval: float = 0.05) -> None:
+    def __init__(self, post: Callable[[Message], object], interval: float = 0.2) -> None:
         self.post = post
         self.interval = interval
         self._last = 0.0

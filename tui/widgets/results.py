@@ -28,7 +28,6 @@ class ResultsPanel(Static):
         head = Text.assemble(
             (f"{report.engine} engine: ", "bold"),
             (fit.describe(), STATUS_STYLE.get(fit.status, "")),
-            f"  ({fit.fit_seconds:.2f} s)",
         )
         scores = Table.grid(padding=(0, 2))
         scores.add_column(style="bold")

@@ -68,7 +68,7 @@ class TrainProgress(Vertical):
     """A bar over every batch of the run, and a line with the epoch, batch, times and last losses."""
 
     def compose(self) -> ComposeResult:
-        yield ProgressBar(total=None, show_eta=True, id="progress-bar")
+        yield ProgressBar(total=1, show_eta=True, id="progress-bar")
         yield Static("Press t to train.", id="progress-text")
 
     def on_mount(self) -> None:
@@ -78,6 +78,7 @@ class TrainProgress(Vertical):
         self._step = 0
         self._logs: dict[str, float] = {}
         self._running = False
+        self._written = 0.0
         self.set_interval(0.5, self._tick)
 
     def start(self, begin: TrainBegin) -> None:
@@ -110,13 +111,15 @@ class TrainProgress(Vertical):
         self._write(text)
 
     def _tick(self) -> None:
-        if self._running:
+        # Keeps the elapsed time moving when batches are slow; otherwise batches redraw the line.
+        if self._running and time.monotonic() - self._written > 0.5:
             self._write()
 
     def _write(self, prefix: str = "") -> None:
+        self._written = time.monotonic()
         begin = self._begin
         if begin is None or not (self._running or prefix):
-            self.query_one("#progress-text", Static).update(prefix or "Press t to train.")
+            self.query_one("#progress-text", Static).update(prefix or "Press t to train.", layout=False)
             return
         shown_epoch = min(self._epoch + (1 if self._step else 0), begin.epochs) or 1
         parts = [prefix] if prefix else []
@@ -126,4 +129,5 @@ class TrainProgress(Vertical):
             f"elapsed {_clock(time.monotonic() - self._started)}",
         ]
         parts += [f"{key} {value:.4g}" for key, value in self._logs.items() if "loss" in key]
-        self.query_one("#progress-text", Static).update(" · ".join(parts))
+        # One line of fixed size: a repaint is enough, no layout pass over the whole screen.
+        self.query_one("#progress-text", Static).update(" · ".join(parts), layout=False)

@@ -1,0 +1,58 @@
+"""What the playground looks like: the main screen at two sizes, the preset picker, the results.
+
+Regenerate after an intended change with ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui_helpers import wait_for, write_preset
+from tui.app import make_app
+
+
+@pytest.fixture
+def preset_path(tmp_path):
+    return write_preset(tmp_path)
+
+
+async def _data_shown(pilot) -> None:  # noqa: ANN001
+    await wait_for(pilot, lambda: pilot.app.dataset is not None)
+    await pilot.pause(0.2)
+
+
+class TestMainScreen:
+    def test_main_screen_120x40(self, snap_compare, preset_path):
+        assert snap_compare(make_app(preset_path), terminal_size=(120, 40), run_before=_data_shown)
+
+    def test_main_screen_80x24(self, snap_compare, preset_path):
+        assert snap_compare(make_app(preset_path), terminal_size=(80, 24), run_before=_data_shown)
+
+    def test_layers_tab_80x24(self, snap_compare, preset_path):
+        async def layers(pilot) -> None:  # noqa: ANN001
+            await _data_shown(pilot)
+            await pilot.press("2")
+
+        assert snap_compare(make_app(preset_path), terminal_size=(80, 24), run_before=layers)
+
+
+class TestPresetPicker:
+    def test_picker(self, snap_compare, preset_path):
+        async def open_picker(pilot) -> None:  # noqa: ANN001
+            await _data_shown(pilot)
+            await pilot.press("p")
+            await pilot.pause(0.2)
+
+        assert snap_compare(make_app(preset_path), terminal_size=(120, 40), run_before=open_picker)
+
+
+class TestResults:
+    def test_results_after_a_run(self, snap_compare, preset_path):
+        async def train(pilot) -> None:  # noqa: ANN001
+            await _data_shown(pilot)
+            await pilot.press("t")
+            await wait_for(pilot, lambda: pilot.app.report is not None)
+            pilot.app.clear_notifications()
+            await pilot.pause(0.3)
+
+        assert snap_compare(make_app(preset_path), terminal_size=(120, 40), run_before=train)
