@@ -72,27 +72,28 @@ class NumpyTrainer(Trainer):
         last_finite = self.model.get_weights()  # refreshed at each epoch's end
         started = time.perf_counter()
         for epoch in range(train.epochs):
-            if train.shuffle and steps > 1:
-                order = self.shuffle_rng.permutation(n)
-                xs, ys = x_train[order], y_train[order]
-            else:
-                xs, ys = x_train, y_train
+            # A new order each epoch; rows are gathered batch by batch, never the whole set at once
+            # (for 2,000 images of 30,000 pixels a full copy would be 240 MB per epoch).
+            order = self.shuffle_rng.permutation(n) if train.shuffle and steps > 1 else None
             loss_sum = correct_sum = 0.0
             seen = 0
             for step in range(steps):
                 if cancel is not None and cancel.is_set():
                     status = "cancelled"
                     break
-                xb, yb = xs[step * batch:(step + 1) * batch], ys[step * batch:(step + 1) * batch]
+                rows = slice(step * batch, (step + 1) * batch)
+                if order is None:
+                    xb, yb = x_train[rows], y_train[rows]
+                else:
+                    xb, yb = x_train[order[rows]], y_train[order[rows]]
                 loss, p = self.model.train_step(xb, yb, optimizer)
                 if not np.isfinite(loss):
                     status, stopped_epoch = "diverged", epoch
                     break
-                rows = len(xb)
-                seen += rows
-                loss_sum += loss * rows
+                seen += len(xb)
+                loss_sum += loss * len(xb)
                 if self.accuracy is not None:
-                    correct_sum += accuracy(self.accuracy, yb, p) * rows
+                    correct_sum += accuracy(self.accuracy, yb, p) * len(xb)
                 emit(BatchEnd(epoch, step + 1, steps, loss_sum / seen))
             if status != "completed":
                 break
