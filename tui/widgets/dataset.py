@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, get_args
 
 from pydantic import BaseModel
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Label, Select, Static
 from textual_plotext import PlotextPlot
 
 from engine.spec import DATA_SOURCES, DataSpec
-from tui.draft import Draft
+from tui.widgets.panel import DraftPanel
 from tui.messages import FieldEdited
 from tui.widgets.fields import Field, ProblemList, fields_for
 
@@ -62,11 +62,7 @@ class DataScatter(PlotextPlot):
         self.refresh()
 
 
-class DatasetPanel(VerticalScroll):
-    def __init__(self, draft: Draft, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.draft = draft
-
+class DatasetPanel(DraftPanel):
     def compose(self) -> ComposeResult:
         raw = self.draft.get("data", {})
         source = raw.get("source", "logistic")
@@ -78,10 +74,6 @@ class DatasetPanel(VerticalScroll):
         yield ProblemList("data")
         yield Static("", id="data-info")
         yield DataScatter(id="data-scatter")
-
-    async def show(self, draft: Draft) -> None:
-        self.draft = draft
-        await self.recompose()
 
     @on(Select.Changed, "#data-source")
     def _source_chosen(self, event: Select.Changed) -> None:

@@ -76,6 +76,7 @@ class Field(Horizontal):
         self.choices = tuple(choices)
         self.structural = structural
         self.placeholder = placeholder
+        self.problem: Problem | None = None
 
     def compose(self) -> ComposeResult:
         if self.kind == "bool":
@@ -95,9 +96,15 @@ class Field(Horizontal):
         return self.query_one(".field-control")  # type: ignore[return-value]
 
     def show_problem(self, problem: Problem | None) -> None:
-        control = self.control
-        control.set_class(problem is not None, "-invalid")
+        self.problem = problem
         self.tooltip = problem.message if problem else None
+        # Right after a panel is rebuilt this field may not have composed its control yet;
+        # on_mount applies the stored problem then.
+        for control in self.query(".field-control"):
+            control.set_class(problem is not None, "-invalid")
+
+    def on_mount(self) -> None:
+        self.show_problem(self.problem)
 
     def _post(self, value: Any) -> None:
         if value == self.value:

@@ -7,11 +7,11 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
 from engine.spec import ACTIVATIONS, LOSSES
-from tui.draft import Draft
+from tui.widgets.panel import DraftPanel
 from tui.messages import FieldEdited
 from tui.widgets.fields import Field, ProblemList
 
@@ -47,11 +47,7 @@ class LayerCard(Vertical):
                 yield Field(f"{at}.rate", "rate", "float", layer.get("rate"), classes="rate")
 
 
-class LayersPanel(VerticalScroll):
-    def __init__(self, draft: Draft, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.draft = draft
-
+class LayersPanel(DraftPanel):
     def compose(self) -> ComposeResult:
         yield Field("model.loss", "loss", "choice", self.draft.get("model.loss"), choices=LOSSES)
         layers = self.draft.get("model.layers", [])
@@ -66,10 +62,6 @@ class LayersPanel(VerticalScroll):
     def _inputs(self) -> str:
         n = self.draft.preset.n_features()
         return f"{n} features" if n is not None else "features from the data"
-
-    async def show(self, draft: Draft) -> None:
-        self.draft = draft
-        await self.recompose()
 
     @on(Button.Pressed)
     def _edit_stack(self, event: Button.Pressed) -> None:

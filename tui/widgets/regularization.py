@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Label
 
 from engine.spec import EarlyStopping
-from tui.draft import Draft
+from tui.widgets.panel import DraftPanel
 from tui.messages import FieldEdited
 from tui.widgets.fields import Field, ProblemList, fields_for
 
 NEW_EARLY_STOPPING = {"monitor": "loss", "patience": 5, "restore_best_weights": True}
 
 
-class RegularizationPanel(VerticalScroll):
-    def __init__(self, draft: Draft, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.draft = draft
-
+class RegularizationPanel(DraftPanel):
     def compose(self) -> ComposeResult:
         layers = self.draft.get("model.layers", [])
         names = self.draft.preset.model.layer_names() if len(self.draft.preset.model.layers) == len(layers) else []
@@ -54,10 +48,6 @@ class RegularizationPanel(VerticalScroll):
         if stop is not None:
             yield from fields_for(EarlyStopping, "train.early_stopping", stop)
         yield ProblemList("train.early_stopping")
-
-    async def show(self, draft: Draft) -> None:
-        self.draft = draft
-        await self.recompose()
 
     @on(Checkbox.Changed, "#early-stopping")
     def _toggle_early_stopping(self, event: Checkbox.Changed) -> None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, get_args
 
 from pydantic import BaseModel
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Select, Static
 
 from engine.spec import ENGINES, OPTIMIZERS, Optimizer, TrainSpec
-from tui.draft import Draft
+from tui.widgets.panel import DraftPanel
 from tui.messages import FieldEdited
 from tui.widgets.fields import Field, ProblemList, fields_for
 
@@ -24,11 +24,7 @@ OPTIMIZER_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-class TrainingPanel(VerticalScroll):
-    def __init__(self, draft: Draft, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.draft = draft
-
+class TrainingPanel(DraftPanel):
     def compose(self) -> ComposeResult:
         train = self.draft.get("train", {})
         optimizer = train.get("optimizer", {"name": "sgd"})
@@ -44,10 +40,6 @@ class TrainingPanel(VerticalScroll):
                 field.placeholder = 'rows, or "full"'
         yield from batch
         yield ProblemList("train", id="train-problems")
-
-    async def show(self, draft: Draft) -> None:
-        self.draft = draft
-        await self.recompose()
 
     @on(Select.Changed, "#optimizer")
     def _optimizer_chosen(self, event: Select.Changed) -> None:
