@@ -6,7 +6,7 @@ A dense layer of ``units`` outputs on ``fan_in`` inputs has ``fan_in * units`` k
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from engine.spec import DenseLayer, ModelSpec
 
@@ -44,9 +44,6 @@ class ModelSummary:
             "total_params": self.total_params,
             "trainable_params": self.trainable_params,
         }
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def dense_params(fan_in: int, layer: DenseLayer) -> int:

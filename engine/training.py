@@ -198,9 +198,5 @@ class History:
         return len(self.logs.get("loss", []))
 
 
-def is_finite(value: float) -> bool:
-    return math.isfinite(value)
-
-
 def emitter(on_event: EventSink | None) -> EventSink:
     return on_event or _ignore

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.numpy_net.activations import sigmoid, softmax
-
 EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [eps, 1 - eps]
 
 
@@ -123,7 +121,3 @@ _REGISTRY: dict[str, type[Loss]] = {
 def get(name: str) -> Loss:
     """The loss called ``name`` (the names of :data:`engine.spec.LOSSES`)."""
     return _REGISTRY[name]()
-
-
-def probabilities(activation: str, z: np.ndarray) -> np.ndarray:
-    return sigmoid(z) if activation == "sigmoid" else softmax(z)
