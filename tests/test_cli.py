@@ -170,3 +170,12 @@ def test_help_and_version_do_not_import_tensorflow():
             "assert not heavy, heavy")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_bad_export_path_is_refused_before_training(tmp_path, capsys):
+    path = write(tmp_path, GOOD)
+    target = tmp_path / "missing" / "model.h5"
+    assert main(["train", str(path), "--json", "--export", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing was trained, nothing reported
+    assert captured.err.startswith("nnplay: error: --export:") and "does not exist" in captured.err

@@ -189,17 +189,14 @@ def _with_overrides(preset, args: argparse.Namespace):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from engine.errors import ExportError
     from engine.presets import load_preset
     from engine.run import prepare, run
 
     preset = _with_overrides(load_preset(args.preset), args)
-    if args.export:
-        export_path = Path(args.export).expanduser()
-        if export_path.suffix != ".h5":
-            raise ExportError(f"the export file must end in .h5 (got {args.export!r})", field="--export")
-        if export_path.exists() and not args.force:
-            raise ExportError(f"{args.export!r} exists; pass --force to overwrite it", field="--export")
+    if args.export:  # before training, not after it: a bad path should cost no minutes
+        from engine.export import check_export_target
+
+        check_export_target(Path(args.export).expanduser(), args.force, field="--export")
     prepared = prepare(preset)
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
