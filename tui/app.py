@@ -35,7 +35,6 @@ from tui.messages import (
     ExportFinished,
     FieldEdited,
     TrainingBegan,
-    TrainingFailed,
     TrainingFinished,
 )
 from tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
@@ -85,6 +84,7 @@ class NnplayApp(App[int]):
         self.training = False
         self._train_worker: Worker | None = None
         self._preview_timer = None
+        self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -153,7 +153,7 @@ class NnplayApp(App[int]):
             self.query_one(DatasetPanel).show_dataset(self.dataset)
 
     def _preview_matches(self) -> bool:
-        return self.dataset is not None and getattr(self, "_dataset_spec", None) == self.draft.preset.data
+        return self.dataset is not None and self._dataset_spec == self.draft.preset.data
 
     def _spec_changed(self, *, data_changed: bool = False) -> None:
         """Mark the engine's complaints, redraw the summary, and say whether Train can run."""
@@ -277,10 +277,6 @@ class NnplayApp(App[int]):
         for epoch in event.epochs:
             chart.add_epoch(epoch.logs)
         self.query_one(TrainProgress).epoch(event.epochs[-1])
-
-    @on(TrainingFailed)
-    def _failed(self, event: TrainingFailed) -> None:
-        self.notify(event.message, title="Training failed", severity="error", timeout=8)
 
     @on(TrainingFinished)
     def _finished(self, event: TrainingFinished) -> None:

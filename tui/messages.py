@@ -62,11 +62,6 @@ class TrainingFinished(Message):
     report: RunReport
 
 
-@dataclass
-class TrainingFailed(Message):
-    message: str
-
-
 # --------------------------------------------------------------------------------------------
 # From the other workers
 

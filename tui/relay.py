@@ -2,9 +2,11 @@
 
 A small net trains thousands of batches a second; posting each one would flood the app's queue
 and slow the run. The relay posts at most one batch and one bundle of finished epochs every
-``interval`` seconds (five a second by default: every screen update repaints
-the chart's region too, and the UI thread shares the interpreter with the training thread) (and always the first and last events), so the UI sees every epoch of the
-history but only as many batch updates as it can draw.
+``interval`` seconds, five times a second by default (every screen update repaints the chart's
+region too, and the UI thread shares the interpreter with the training thread). The start and the
+end always go out at once, so the UI sees every epoch of the history but only as many batch
+updates as it can draw. A failure is not relayed: the worker raises it, and the app's one
+``Worker.StateChanged`` handler reports it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from textual.message import Message
 
 from engine.training import BatchEnd, EpochEnd, Event, TrainBegin, TrainEnd, TrainFailed
-from tui.messages import BatchProgress, EpochsEnded, TrainingBegan, TrainingFailed
+from tui.messages import BatchProgress, EpochsEnded, TrainingBegan
 
 
 class EventRelay:
@@ -37,8 +39,6 @@ class EventRelay:
             return
         elif isinstance(event, (TrainEnd, TrainFailed)):
             self.flush()
-            if isinstance(event, TrainFailed):
-                self._send(TrainingFailed(event.message))
             return
         now = time.monotonic()
         if now - self._last >= self.interval:
