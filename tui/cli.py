@@ -168,9 +168,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(described.to_json(), indent=2))
         return EXIT_OK
-    from rich.console import Console
-
-    Console().print(described.to_text() if hasattr(described, "to_text") else described)
+    print(described.to_text())  # plain text: a class or column name is never read as markup
     return EXIT_OK
 
 
