@@ -9,7 +9,7 @@ image a round cell on a dark background, 110 to 150 pixels wide like the NIH cro
   prepared arrays are cached (the state after the first, tensorflow-datasets load).
 
 Each case runs in a fresh Python process so its numbers are its own: ``seconds`` is the loader
-call (``engine.data.load_data``) once its libraries are imported (``imports s``, timed apart: a
+call (``nnplay.engine.data.load_data``) once its libraries are imported (``imports s``, timed apart: a
 user pays them once per process, whatever the data), ``traced MB`` is tracemalloc's peak during it (NumPy's arrays are
 traced; Pillow's internal buffers are not), and ``max RSS MB`` is the whole process's high-water
 mark, interpreter and imports included. Goals: under 1 GB peak, and a cached load under a second.
@@ -63,8 +63,8 @@ def make_cells(root: Path, n: int = IMAGES, seed: int = 0) -> None:
 _CASE = r"""
 import json, resource, sys, time, tracemalloc
 start = time.perf_counter()
-from engine.data import get_loader, load_data
-from engine.spec import validate_preset
+from nnplay.engine.data import get_loader, load_data
+from nnplay.engine.spec import validate_preset
 
 data = json.loads(sys.argv[1])
 import sklearn.model_selection, PIL.Image  # the libraries any load needs, imported before timing
@@ -103,10 +103,10 @@ def seed_malaria_cache(folder_data: dict, malaria_data: dict, cache_home: Path) 
     """Store the folder's prepared pixels where the malaria loader looks for its cache, as its
     first load through tensorflow-datasets would have left them."""
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
-    from engine.data import cache
-    from engine.data.images import read_images, scan_folder
-    from engine.data.malaria_tfds import cache_key
-    from engine.spec import validate_preset
+    from nnplay.engine.data import cache
+    from nnplay.engine.data.images import read_images, scan_folder
+    from nnplay.engine.data.malaria_tfds import cache_key
+    from nnplay.engine.spec import validate_preset
 
     spec = validate_preset({
         "preset": {"title": "bench"}, "data": malaria_data,

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.run import make_trainer, prepare
-from engine.spec import Preset, validate_preset
-from engine.training import EpochEnd
+from nnplay.engine.run import make_trainer, prepare
+from nnplay.engine.spec import Preset, validate_preset
+from nnplay.engine.training import EpochEnd
 
 BIG_EPOCHS = 3
 

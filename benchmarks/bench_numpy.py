@@ -16,11 +16,11 @@ import time
 
 import numpy as np
 
-from engine.numpy_net.model import Sequential
-from engine.numpy_net.optimizers import make_optimizer
-from engine.numpy_net.initializers import initial_weights
-from engine.numpy_net.trainer import NumpyTrainer
-from engine.spec import validate_preset
+from nnplay.engine.numpy_net.model import Sequential
+from nnplay.engine.numpy_net.optimizers import make_optimizer
+from nnplay.engine.numpy_net.initializers import initial_weights
+from nnplay.engine.numpy_net.trainer import NumpyTrainer
+from nnplay.engine.spec import validate_preset
 
 MALARIA_LAYERS = [
     {"type": "dense", "units": 300, "activation": "relu"},

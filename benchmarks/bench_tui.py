@@ -3,7 +3,7 @@
 1. First paint: from starting a fresh ``python`` process to the app's first screen being ready
    (headless, 120x40, default preset), median of five starts.
 2. A training run inside the app (``t`` pressed to the results shown) against the same run
-   headless (``engine.run.prepare`` + ``engine.run.run``, as ``nnplay train`` does it): the app's
+   headless (``nnplay.engine.run.prepare`` + ``nnplay.engine.run.run``, as ``nnplay train`` does it): the app's
    overhead in percent (goal: at most +10 %).
 3. Key-press latency during a run: a tab switch key posted while the NumPy engine trains, timed
    until the app has acted on it (goal: under 100 ms).
@@ -21,13 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.spec import validate_preset
+from nnplay.engine.spec import validate_preset
 
 ROOT = Path(__file__).resolve().parents[1]
 
 FIRST_PAINT = """
 import sys, time
-from tui.app import make_app
+from nnplay.tui.app import make_app
 
 async def painted(pilot):
     print("PAINTED", time.monotonic(), flush=True)
@@ -61,7 +61,7 @@ def first_paint(repeats: int = 5) -> list[float]:
 
 
 def headless_run(preset) -> float:  # noqa: ANN001
-    from engine.run import prepare, run
+    from nnplay.engine.run import prepare, run
 
     start = time.monotonic()
     run(prepare(preset))
@@ -70,7 +70,7 @@ def headless_run(preset) -> float:  # noqa: ANN001
 
 async def app_run(preset_path: str) -> tuple[float, float]:
     """Seconds from ``t`` to the results on screen, and the UI thread's CPU seconds meanwhile."""
-    from tui.app import make_app
+    from nnplay.tui.app import make_app
 
     app = make_app(preset_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -86,8 +86,8 @@ async def app_run(preset_path: str) -> tuple[float, float]:
 async def key_latency(preset_path: str, presses: int = 30) -> list[float]:
     from textual.widgets import TabbedContent
 
-    from tui.app import make_app
-    from tui.widgets.charts import HistoryChart
+    from nnplay.tui.app import make_app
+    from nnplay.tui.widgets.charts import HistoryChart
 
     app = make_app(preset_path)
     latencies = []
@@ -122,7 +122,7 @@ def main() -> None:
           f"(min {min(paint) * 1000:.0f}, max {max(paint) * 1000:.0f}, {len(paint)} starts)")
 
     preset = validate_preset(RUN)
-    from engine.presets import save_preset
+    from nnplay.engine.presets import save_preset
 
     with tempfile.TemporaryDirectory() as folder:
         path = str(save_preset(preset, Path(folder) / "bench.toml"))

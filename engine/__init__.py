@@ -3,5 +3,3 @@
 A library with no user interface in it: everything here can be driven from a test or a script.
 TensorFlow is imported only by the modules that need it (the Keras engine, export, malaria data).
 """
-
-__version__ = "0.1.0"

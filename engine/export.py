@@ -1,7 +1,7 @@
 """A trained model out to a Keras ``.h5`` file, and the summary of any such file read back.
 
 Either engine exports: a Keras trainer saves its own model; a NumPy trainer's weights are poured into
-its Keras twin, built by the same :func:`engine.keras_net.build_model` the Keras engine trains, so
+its Keras twin, built by the same :func:`nnplay.engine.keras_net.build_model` the Keras engine trains, so
 the file is the very model the NumPy engine computed. The file is Keras's legacy HDF5 format, the
 one the lecture saves (``model.save('malaria.h5')``), readable by plain
 ``keras.models.load_model(path)`` with no custom objects; it is compiled first, so the loss and
@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine.errors import ExportError
-from engine.summary import LayerRow, ModelSummary
-from engine.training import Trainer
+from nnplay.engine.errors import ExportError
+from nnplay.engine.summary import LayerRow, ModelSummary
+from nnplay.engine.training import Trainer
 
 SUFFIX = ".h5"
 
@@ -81,7 +81,7 @@ def keras_model_of(trainer: Trainer) -> Any:
     model = getattr(trainer, "model", None)
     if trainer.engine == "keras" and model is not None:
         return model
-    from engine.keras_net import build_model
+    from nnplay.engine.keras_net import build_model
 
     return build_model(trainer.preset, trainer.n_features, trainer.get_weights())
 
@@ -112,7 +112,7 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
         raise ExportError(f"cannot read {where!r}: {exc.strerror or exc}", field="path") from None
     if not is_hdf5:
         raise ExportError(f"{where!r} is not an HDF5 file (is it corrupt, or another format?)", field="path")
-    from engine.tf_quiet import keras
+    from nnplay.engine.tf_quiet import keras
 
     # load_model picks the reader by extension; an HDF5 file named otherwise goes through a link.
     try:

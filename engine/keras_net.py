@@ -2,10 +2,10 @@
 
 This is the lecture's other half: the same Dense layers the NumPy engine writes out by hand, built
 with Keras 3 on the TensorFlow backend. Both engines start from the very same weights
-(:func:`engine.numpy_net.initializers.initial_weights`), use the same losses, penalties, optimizers
+(:func:`nnplay.engine.numpy_net.initializers.initial_weights`), use the same losses, penalties, optimizers
 and validation rows, so a preset traces the same loss curve in either one.
 
-TensorFlow is imported here (through :mod:`engine.tf_quiet`) only when a function or trainer of this
+TensorFlow is imported here (through :mod:`nnplay.engine.tf_quiet`) only when a function or trainer of this
 module is first used, never when ``engine`` itself is imported.
 
 Where the two engines cannot agree exactly:
@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.numpy_net.initializers import initial_weights
-from engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
-from engine.targets import accuracy_kind
-from engine.training import (
+from nnplay.engine.numpy_net.initializers import initial_weights
+from nnplay.engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
+from nnplay.engine.targets import accuracy_kind
+from nnplay.engine.training import (
     BatchEnd,
     EpochEnd,
     EventSink,
@@ -58,7 +58,7 @@ LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 def _keras() -> Any:
-    from engine.tf_quiet import keras as quiet_keras
+    from nnplay.engine.tf_quiet import keras as quiet_keras
 
     return quiet_keras()
 
@@ -109,7 +109,7 @@ def make_optimizer(preset: Preset) -> Any:
 
 
 def make_accuracy(preset: Preset, is_regression: bool | None = None) -> Any:
-    """The ``accuracy`` metric that :mod:`engine.targets` defines, or ``None`` for a regression."""
+    """The ``accuracy`` metric that :mod:`nnplay.engine.targets` defines, or ``None`` for a regression."""
     keras = _keras()
     regression = preset.data.is_regression if is_regression is None else is_regression
     kind = accuracy_kind(preset.model.loss, preset.model.output_units, regression)

@@ -16,8 +16,8 @@ from typing import Any
 
 import tomli_w
 
-from engine.errors import Problem, SpecError
-from engine.spec import Preset, validate_preset
+from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.spec import Preset, validate_preset
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class PresetEntry:
 
 
 def bundled_dir() -> Path:
-    return Path(str(resources.files("presets")))
+    return Path(str(resources.files("nnplay.presets")))
 
 
 def bundled_presets() -> list[PresetEntry]:

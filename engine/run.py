@@ -10,22 +10,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data import Dataset, load_data
-from engine.errors import DataError
-from engine.spec import Preset
-from engine.summary import ModelSummary, summarize
-from engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
-from engine.training import EventSink, FitResult, Trainer
+from nnplay.engine.data import Dataset, load_data
+from nnplay.engine.errors import DataError
+from nnplay.engine.spec import Preset
+from nnplay.engine.summary import ModelSummary, summarize
+from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
+from nnplay.engine.training import EventSink, FitResult, Trainer
 
 
 def make_trainer(preset: Preset, n_features: int, engine: str | None = None) -> Trainer:
     """The trainer for ``engine`` (default: the preset's). Keras is imported only when asked for."""
     engine = engine or preset.train.engine
     if engine == "keras":
-        from engine.keras_net import KerasTrainer
+        from nnplay.engine.keras_net import KerasTrainer
 
         return KerasTrainer(preset, n_features)
-    from engine.numpy_net.trainer import NumpyTrainer
+    from nnplay.engine.numpy_net.trainer import NumpyTrainer
 
     return NumpyTrainer(preset, n_features)
 

@@ -3,7 +3,7 @@
 A preset is four tables, ``[preset]``, ``[data]``, ``[model]`` and ``[train]``. Each is a frozen
 pydantic model that forbids unknown keys, so a typo is an error rather than a silent default.
 :func:`validate_preset` turns a plain dict (read from TOML, or edited in the TUI) into a
-:class:`Preset`, or raises :class:`~engine.errors.SpecError` whose problems name the field path
+:class:`Preset`, or raises :class:`~nnplay.engine.errors.SpecError` whose problems name the field path
 (``model.layers[1].rate``) and the bad value.
 
 Names mean the same thing everywhere: the tuples below (``ACTIVATIONS``, ``LOSSES``, ...) are the
@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from engine.errors import Problem, SpecError
+from nnplay.engine.errors import Problem, SpecError
 
 Activation = Literal["linear", "sigmoid", "tanh", "relu", "softmax"]
 LossName = Literal[

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec import DenseLayer, ModelSpec
+from nnplay.engine.spec import DenseLayer, ModelSpec
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What every trainer shares: the events it reports, its interface, early stopping, the result.
 
-A trainer (NumPy or Keras) is given a validated :class:`~engine.spec.Preset` and the number of input
+A trainer (NumPy or Keras) is given a validated :class:`~nnplay.engine.spec.Preset` and the number of input
 features. ``fit`` trains on encoded arrays and reports progress as small immutable events through
 ``on_event``; a ``threading.Event`` passed as ``cancel`` stops it between batches. Events flow one
 way: the engine never knows who listens (the TUI posts them as Textual messages, the CLI draws a
@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
-from engine.spec import EarlyStopping, Preset
+from nnplay.engine.spec import EarlyStopping, Preset
 
 Status = Literal["completed", "early_stopped", "cancelled", "diverged"]
 

@@ -1,8 +1,8 @@
-"""Small builders the tests share (importable because pytest puts tests/ on sys.path)."""
+"""Small builders the tests share."""
 
 from __future__ import annotations
 
-from engine.spec import validate_preset
+from nnplay.engine.spec import validate_preset
 
 
 def data_spec(**data):

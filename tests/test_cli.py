@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import main
+from nnplay.cli import main
 
 GOOD = """
 [preset]
@@ -78,7 +78,7 @@ def test_every_bad_preset_gives_exit_2_and_names_its_field(name, tmp_path, capsy
 
 def test_bad_preset_in_a_real_process_has_no_traceback(tmp_path):
     path = write(tmp_path, BAD_PRESETS["units_zero"][0])
-    proc = subprocess.run([sys.executable, "-m", "tui.cli", "train", str(path)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "nnplay", "train", str(path)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "nnplay: error: model.layers[0].units: must be greater than 0 (got 0)"
     assert proc.stdout == ""
@@ -162,7 +162,7 @@ def test_summary_counts_the_lectures_parameters(net, tmp_path, capsys):
 
 
 def test_help_and_version_do_not_import_tensorflow():
-    code = ("import sys; from tui.cli import main\n"
+    code = ("import sys; from nnplay.cli import main\n"
             "for args in (['--help'], ['--version'], ['presets'], ['summary', '01']):\n"
             "    try: main(args)\n"
             "    except SystemExit: pass\n"

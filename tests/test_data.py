@@ -8,12 +8,12 @@ import sys
 
 import numpy as np
 import pytest
-from builders import data_spec
+from tests.builders import data_spec
 
-from engine.data import LOADERS, Dataset, describe, load_data, split
-from engine.data.synthetic import REGRESSION_PLANE
-from engine.errors import DataError
-from engine.spec import DATA_SOURCES
+from nnplay.engine.data import LOADERS, Dataset, describe, load_data, split
+from nnplay.engine.data.synthetic import REGRESSION_PLANE
+from nnplay.engine.errors import DataError
+from nnplay.engine.spec import DATA_SOURCES
 
 
 
@@ -206,7 +206,7 @@ def test_describe_a_regression_reports_the_target_range():
 def test_importing_engine_data_stays_cheap():
     """No TensorFlow, tensorflow-datasets, Pillow or scikit-learn until a loader needs them."""
     code = (
-        "import sys, engine.data, engine.run;"
+        "import sys, nnplay.engine.data, nnplay.engine.run;"
         "heavy = [m for m in ('tensorflow', 'tensorflow_datasets', 'PIL', 'sklearn') if m in sys.modules];"
         "print(','.join(heavy))"
     )

@@ -6,11 +6,11 @@ import csv
 
 import numpy as np
 import pytest
-from builders import data_spec
+from tests.builders import data_spec
 from PIL import Image
 
-from engine.data import describe, load_data
-from engine.errors import DataError
+from nnplay.engine.data import describe, load_data
+from nnplay.engine.errors import DataError
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +79,7 @@ def test_folder_limit_draws_a_seeded_sample_from_every_class(tmp_path):
 
 
 def test_folder_second_load_comes_from_the_cache_and_notices_changes(tmp_path):
-    from engine.data import cache
+    from nnplay.engine.data import cache
 
     root = make_folder(tmp_path / "cells", per_class=5)
     spec = data_spec(source="folder", path=str(root), image_size=4, test_size=0.0)
@@ -249,7 +249,7 @@ def test_csv_malformed_files_are_named(tmp_path, content, expected):
 
 
 def test_the_cache_keeps_a_bounded_number_of_files(tmp_path):
-    from engine.data import cache
+    from nnplay.engine.data import cache
 
     import os
     import time
@@ -264,7 +264,7 @@ def test_the_cache_keeps_a_bounded_number_of_files(tmp_path):
 
 
 def test_a_damaged_cache_file_is_ignored(tmp_path):
-    from engine.data import cache
+    from nnplay.engine.data import cache
 
     cache.save("folder", "k", x=np.arange(3))
     cache.cache_path("folder", "k").write_bytes(b"garbage")

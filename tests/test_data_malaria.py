@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from engine.data import load_data
-from engine.data.malaria_tfds import cache_key
-from engine.errors import DataError
-from engine.spec import validate_preset
+from nnplay.engine.data import load_data
+from nnplay.engine.data.malaria_tfds import cache_key
+from nnplay.engine.errors import DataError
+from nnplay.engine.spec import validate_preset
 
 tfds = pytest.importorskip("tensorflow_datasets")
 
@@ -31,7 +31,7 @@ def malaria_spec(**data):
 
 @pytest.mark.slow  # the mock data goes through TensorFlow, which takes seconds to import
 def test_mock_malaria_is_resized_scaled_flattened_and_cached(tmp_path):
-    from engine.data import cache
+    from nnplay.engine.data import cache
 
     spec = malaria_spec(limit=40, image_size=10, data_dir=str(tmp_path / "tfds"), test_size=0.25)
     with tfds.testing.mock_data(num_examples=60):  # random images of random sizes, as tfds makes them
@@ -77,7 +77,7 @@ def unreachable_host(monkeypatch):
     without sending a packet beyond this one."""
     import socket
 
-    import engine.data.malaria_tfds as malaria_tfds
+    import nnplay.engine.data.malaria_tfds as malaria_tfds
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

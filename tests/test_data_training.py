@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.run import prepare, run
-from engine.spec import validate_preset
+from nnplay.engine.run import prepare, run
+from nnplay.engine.spec import validate_preset
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +127,7 @@ def test_csv_trains_headless(tmp_path):
 
 
 def test_more_classes_than_output_units_is_a_data_error_naming_the_layer(tmp_path):
-    from engine.errors import DataError
+    from nnplay.engine.errors import DataError
 
     rows = ["a,b,label"] + [f"{i},{i % 7},{'xyz'[i % 3]}" for i in range(30)]
     (tmp_path / "three.csv").write_text("\n".join(rows) + "\n")

@@ -11,14 +11,14 @@ import textwrap
 import numpy as np
 import pytest
 
-from engine.errors import ExportError
-from engine.numpy_net.trainer import NumpyTrainer
-from engine.spec import validate_preset
-from engine.summary import summarize
-from engine.targets import encode_targets
+from nnplay.engine.errors import ExportError
+from nnplay.engine.numpy_net.trainer import NumpyTrainer
+from nnplay.engine.spec import validate_preset
+from nnplay.engine.summary import summarize
+from nnplay.engine.targets import encode_targets
 
-export = pytest.importorskip("engine.export")
-keras_net = pytest.importorskip("engine.keras_net")
+export = pytest.importorskip("nnplay.engine.export")
+keras_net = pytest.importorskip("nnplay.engine.keras_net")
 
 
 LAYERS = [
@@ -230,12 +230,12 @@ def test_non_dense_layers_are_refused(tmp_path):
 def test_engine_imports_do_not_load_tensorflow():
     code = textwrap.dedent("""
         import sys
-        import engine, engine.run, engine.spec, engine.presets, engine.summary, engine.training
-        import engine.targets, engine.errors, engine.data
-        import engine.numpy_net.trainer, engine.numpy_net.model, engine.numpy_net.layers
-        import engine.numpy_net.losses, engine.numpy_net.optimizers, engine.numpy_net.activations
-        import engine.numpy_net.regularizers, engine.numpy_net.initializers
-        import engine.tf_quiet
+        import nnplay.engine, engine.run, engine.spec, engine.presets, engine.summary, engine.training
+        import nnplay.engine.targets, engine.errors, engine.data
+        import nnplay.engine.numpy_net.trainer, engine.numpy_net.model, engine.numpy_net.layers
+        import nnplay.engine.numpy_net.losses, engine.numpy_net.optimizers, engine.numpy_net.activations
+        import nnplay.engine.numpy_net.regularizers, engine.numpy_net.initializers
+        import nnplay.engine.tf_quiet
         loaded = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
         print(",".join(loaded))
     """)
@@ -248,9 +248,9 @@ def test_keras_import_is_quiet():
     """TensorFlow's start-up notices and the legacy-HDF5 warning never reach the terminal."""
     code = textwrap.dedent("""
         import tempfile, os, numpy as np
-        from engine.spec import validate_preset
-        from engine.keras_net import KerasTrainer
-        from engine.export import export_h5
+        from nnplay.engine.spec import validate_preset
+        from nnplay.engine.keras_net import KerasTrainer
+        from nnplay.engine.export import export_h5
         preset = validate_preset({"preset": {"title": "q"}, "data": {"source": "logistic"},
             "model": {"loss": "binary_crossentropy", "layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}]},
             "train": {"epochs": 1}})

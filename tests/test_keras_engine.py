@@ -15,13 +15,13 @@ import threading
 import numpy as np
 import pytest
 
-from engine.numpy_net.initializers import initial_weights
-from engine.numpy_net.trainer import NumpyTrainer
-from engine.spec import validate_preset
-from engine.targets import encode_targets
-from engine.training import BatchEnd, EpochEnd, TrainBegin, TrainEnd
+from nnplay.engine.numpy_net.initializers import initial_weights
+from nnplay.engine.numpy_net.trainer import NumpyTrainer
+from nnplay.engine.spec import validate_preset
+from nnplay.engine.targets import encode_targets
+from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin, TrainEnd
 
-keras_net = pytest.importorskip("engine.keras_net")
+keras_net = pytest.importorskip("nnplay.engine.keras_net")
 KerasTrainer = keras_net.KerasTrainer
 
 LOSS_RTOL = 1e-4

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from engine.numpy_net.layers import Dropout
-from engine.numpy_net.optimizers import AdamOptimizer, SGDOptimizer
-from engine.numpy_net.trainer import NumpyTrainer
-from engine.run import prepare, run
-from engine.spec import Adam, SGD, validate_preset
-from engine.training import BatchEnd, EpochEnd, TrainBegin, TrainEnd
+from nnplay.engine.numpy_net.layers import Dropout
+from nnplay.engine.numpy_net.optimizers import AdamOptimizer, SGDOptimizer
+from nnplay.engine.numpy_net.trainer import NumpyTrainer
+from nnplay.engine.run import prepare, run
+from nnplay.engine.spec import Adam, SGD, validate_preset
+from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin, TrainEnd
 
 
 def make_preset(**overrides):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.numpy_net import activations, losses
-from engine.numpy_net.layers import Dense, Dropout
-from engine.numpy_net.model import Sequential
-from engine.numpy_net.regularizers import L1L2
+from nnplay.engine.numpy_net import activations, losses
+from nnplay.engine.numpy_net.layers import Dense, Dropout
+from nnplay.engine.numpy_net.model import Sequential
+from nnplay.engine.numpy_net.regularizers import L1L2
 
 RNG = np.random.default_rng(0)
 H = 1e-6

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.presets import bundled_presets, load_preset, preset_toml, save_preset
-from engine.run import prepare, run
-from engine.summary import summarize
+from nnplay.engine.presets import bundled_presets, load_preset, preset_toml, save_preset
+from nnplay.engine.run import prepare, run
+from nnplay.engine.summary import summarize
 
 PRESETS = bundled_presets()
 IDS = [entry.id for entry in PRESETS]
@@ -80,7 +80,7 @@ def test_linear_stack_is_no_better_than_logistic_regression_and_relu_is():
     linear = run(prepare(preset)).test["accuracy"]
     raw = preset.to_dict()
     raw["model"]["layers"] = raw["model"]["layers"][-1:]  # logistic regression: the output layer alone
-    from engine.spec import validate_preset
+    from nnplay.engine.spec import validate_preset
 
     logistic = run(prepare(validate_preset(raw))).test["accuracy"]
     relu = preset.with_changes("model.layers[0].activation", "relu").with_changes("model.layers[1].activation", "relu")
@@ -96,7 +96,7 @@ def test_penalties_shrink_the_weights():
     for layer in raw["model"]["layers"]:
         layer.pop("kernel_regularizer", None)
         layer.pop("bias_regularizer", None)
-    from engine.spec import validate_preset
+    from nnplay.engine.spec import validate_preset
 
     free = run(prepare(validate_preset(raw)))
     size = lambda report: sum(float(np.abs(w).sum()) for w in report.trainer.get_weights())  # noqa: E731
@@ -124,16 +124,16 @@ def test_playground_mlp_beats_logistic_regression():
     mlp = run(prepare(preset)).test["accuracy"]
     raw = preset.to_dict()
     raw["model"]["layers"] = raw["model"]["layers"][-1:]
-    from engine.spec import validate_preset
+    from nnplay.engine.spec import validate_preset
 
     logistic = run(prepare(validate_preset(raw))).test["accuracy"]
     assert mlp > 0.9 and mlp > logistic + 0.3
 
 
 def test_malaria_summary_counts_9035501_without_loading_data(monkeypatch):
-    import engine.data
+    import nnplay.engine.data
 
-    monkeypatch.setattr(engine.data, "load_data", lambda spec: pytest.fail("the summary must not load data"))
+    monkeypatch.setattr(nnplay.engine.data, "load_data", lambda spec: pytest.fail("the summary must not load data"))
     preset = load_preset("11-malaria")
     summary = summarize(preset.model, preset.n_features())
     assert summary.total_params == 9_035_501

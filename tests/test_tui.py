@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Markdown, OptionList, TabbedContent
 
-from engine.presets import bundled_presets, load_preset
+from nnplay.engine.presets import bundled_presets, load_preset
 from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
-from tui.app import NnplayApp, make_app
-from tui.screens.presets import PresetPicker
-from tui.widgets.charts import HistoryChart
-from tui.widgets.fields import Field
-from tui.widgets.results import ResultsPanel
-from tui.widgets.summary import SummaryPanel
+from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.screens.presets import PresetPicker
+from nnplay.tui.widgets.charts import HistoryChart
+from nnplay.tui.widgets.fields import Field
+from nnplay.tui.widgets.results import ResultsPanel
+from nnplay.tui.widgets.summary import SummaryPanel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def test_start_up_does_not_import_tensorflow():
     """Building the app and drawing its first screen must not pay for TensorFlow."""
     script = (
         "import asyncio, sys\n"
-        "from tui.app import make_app\n"
+        "from nnplay.tui.app import make_app\n"
         "async def main():\n"
         "    app = make_app()\n"
         "    async with app.run_test(size=(120, 40)) as pilot:\n"
@@ -69,7 +69,7 @@ def test_start_up_does_not_import_tensorflow():
 
 
 def test_import_of_app_module_is_light():
-    script = "import sys, tui.app; print(sorted(m for m in ('tensorflow', 'keras', 'sklearn') if m in sys.modules))"
+    script = "import sys, nnplay.tui.app; print(sorted(m for m in ('tensorflow', 'keras', 'sklearn') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr[-2000:]
 
@@ -84,7 +84,7 @@ async def test_opens_on_the_default_preset_ready_to_train():
 
 
 def test_a_bad_preset_reference_is_one_line_and_exit_code_2(capsys):
-    from tui.app import run_app
+    from nnplay.tui.app import run_app
 
     assert run_app("no-such-preset-anywhere") == 2
     err = capsys.readouterr().err

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tui_helpers import wait_for, write_preset
-from tui.app import make_app
+from nnplay.tui.app import make_app
 
 
 @pytest.fixture

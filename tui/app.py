@@ -1,9 +1,9 @@
 """The nnplay playground: edit a preset in panels, train it in a worker, watch the engine report.
 
-The app holds a :class:`~tui.draft.Draft` of the spec. Panels post
-:class:`~tui.messages.FieldEdited`; the draft runs the engine's validation and every panel marks
-the fields the engine complains about. Train hands a frozen :class:`~engine.spec.Preset` to a
-thread worker, which runs :func:`engine.run.run` and relays its events back as messages. Nothing
+The app holds a :class:`~nnplay.tui.draft.Draft` of the spec. Panels post
+:class:`~nnplay.tui.messages.FieldEdited`; the draft runs the engine's validation and every panel marks
+the fields the engine complains about. Train hands a frozen :class:`~nnplay.engine.spec.Preset` to a
+thread worker, which runs :func:`nnplay.engine.run.run` and relays its events back as messages. Nothing
 here computes anything about the model: the numbers on screen are the engine's.
 
 Start-up stays light: scikit-learn (data), TensorFlow (Keras engine, export) and the engine's
@@ -24,11 +24,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from engine.errors import NnplayError, SpecError
-from engine.presets import default_preset_id, load_preset, resolve, save_preset
-from engine.spec import Preset
-from tui.draft import Draft
-from tui.messages import (
+from nnplay.engine.errors import NnplayError, SpecError
+from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
+from nnplay.engine.spec import Preset
+from nnplay.tui.draft import Draft
+from nnplay.tui.messages import (
     BatchProgress,
     DataPreviewReady,
     EpochsEnded,
@@ -37,20 +37,20 @@ from tui.messages import (
     TrainingBegan,
     TrainingFinished,
 )
-from tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
-from tui.screens.presets import PresetCommands, PresetPicker
-from tui.widgets.charts import HistoryChart
-from tui.widgets.dataset import DatasetPanel
-from tui.widgets.fields import Field, ProblemList
-from tui.widgets.layers import LayersPanel
-from tui.widgets.regularization import RegularizationPanel
-from tui.widgets.results import ResultsPanel
-from tui.widgets.summary import SummaryPanel
-from tui.widgets.training import TrainingPanel, TrainProgress
+from nnplay.tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
+from nnplay.tui.screens.presets import PresetCommands, PresetPicker
+from nnplay.tui.widgets.charts import HistoryChart
+from nnplay.tui.widgets.dataset import DatasetPanel
+from nnplay.tui.widgets.fields import Field, ProblemList
+from nnplay.tui.widgets.layers import LayersPanel
+from nnplay.tui.widgets.regularization import RegularizationPanel
+from nnplay.tui.widgets.results import ResultsPanel
+from nnplay.tui.widgets.summary import SummaryPanel
+from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
 if TYPE_CHECKING:
-    from engine.data import Dataset
-    from engine.run import RunReport
+    from nnplay.engine.data import Dataset
+    from nnplay.engine.run import RunReport
 
 PANELS = (DatasetPanel, LayersPanel, RegularizationPanel, TrainingPanel)
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the data preview reloads
@@ -212,7 +212,7 @@ class NnplayApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data", description="data preview")
     def _load_preview(self, spec: Any) -> None:
-        from engine.data import load_data
+        from nnplay.engine.data import load_data
 
         dataset = load_data(spec)
         if not get_current_worker().is_cancelled:
@@ -253,8 +253,8 @@ class NnplayApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
     def _train(self, preset: Preset) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
-        from engine.run import prepare, run
-        from tui.relay import EventRelay
+        from nnplay.engine.run import prepare, run
+        from nnplay.tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
@@ -385,7 +385,7 @@ class NnplayApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="export")
     def _export(self, report: RunReport, path: str, force: bool) -> None:
-        from engine.export import export_h5
+        from nnplay.engine.export import export_h5
 
         written = export_h5(report.trainer, path, force=force)
         self.post_message(ExportFinished(str(written)))

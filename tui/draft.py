@@ -1,8 +1,8 @@
 """The spec being edited: what the user typed, and what the engine's validation says about it.
 
 The app keeps one :class:`Draft`. Every edit sets one path in a plain dict and runs the engine's
-own :func:`~engine.spec.validate_preset` over the whole of it, so two fields can be wrong at once
-and each keeps its own reason. The last valid :class:`~engine.spec.Preset` is kept beside it: that
+own :func:`~nnplay.engine.spec.validate_preset` over the whole of it, so two fields can be wrong at once
+and each keeps its own reason. The last valid :class:`~nnplay.engine.spec.Preset` is kept beside it: that
 is what a run trains (a frozen copy) and what the model summary shows.
 """
 
@@ -12,8 +12,8 @@ import copy
 import re
 from typing import Any
 
-from engine.errors import Problem, SpecError
-from engine.spec import Preset, set_path, validate_preset
+from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.spec import Preset, set_path, validate_preset
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

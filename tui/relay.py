@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from engine.training import BatchEnd, EpochEnd, Event, TrainBegin, TrainEnd, TrainFailed
-from tui.messages import BatchProgress, EpochsEnded, TrainingBegan
+from nnplay.engine.training import BatchEnd, EpochEnd, Event, TrainBegin, TrainEnd, TrainFailed
+from nnplay.tui.messages import BatchProgress, EpochsEnded, TrainingBegan
 
 
 class EventRelay:

@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.summary import ModelSummary
+from nnplay.engine.summary import ModelSummary
 
 
 def summary_table(summary: ModelSummary) -> Group:

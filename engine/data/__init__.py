@@ -25,9 +25,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from engine.data.dataset import Dataset, split
-from engine.data.describe import ClassCount, DataSummary, describe
-from engine.errors import DataError
+from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.data.describe import ClassCount, DataSummary, describe
+from nnplay.engine.errors import DataError
 
 Loader = Callable[..., Dataset]
 
@@ -59,7 +59,7 @@ def get_loader(source: str) -> Loader:
         raise DataError(
             f"unknown source {source!r}; choose one of {', '.join(LOADERS)}", field="data.source"
         ) from None
-    module = importlib.import_module(f"engine.data.{module_name}")
+    module = importlib.import_module(f"nnplay.engine.data.{module_name}")
     return getattr(module, function)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data.dataset import Dataset, split
-from engine.spec import BundledData
+from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.spec import BundledData
 
 #: source -> the scikit-learn loader's name (imported only when the set is asked for).
 LOADERS = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import DataError
+from nnplay.engine.errors import DataError
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data.dataset import Dataset
+from nnplay.engine.data.dataset import Dataset
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data import cache
-from engine.data.dataset import Dataset, split
-from engine.errors import DataError
-from engine.spec import FolderData
+from nnplay.engine.data import cache
+from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.errors import DataError
+from nnplay.engine.spec import FolderData
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
 

@@ -2,7 +2,7 @@
 
 As in the lecture: take the first ``limit`` images of the ``train`` split (2,500 by default, about
 a tenth of the 27,558), resize each to ``image_size`` x ``image_size`` pixels, scale to [0, 1] and
-flatten. The prepared pixels are cached (see :mod:`engine.data.cache`), so only the first load
+flatten. The prepared pixels are cached (see :mod:`nnplay.engine.data.cache`), so only the first load
 pays for TensorFlow and the decoding.
 
 Where tensorflow-datasets keeps its copy: the ``data_dir`` key, else ``$TFDS_DATA_DIR``, else
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data import cache
-from engine.data.dataset import Dataset, split
-from engine.data.images import array_pixels, channels, pixel_names
-from engine.errors import DataError
-from engine.spec import MalariaData
+from nnplay.engine.data import cache
+from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.data.images import array_pixels, channels, pixel_names
+from nnplay.engine.errors import DataError
+from nnplay.engine.spec import MalariaData
 
 NAME = "malaria"
 VERSION = "1.0.0"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data.dataset import Dataset, split
-from engine.spec import (
+from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.spec import (
     CirclesData,
     GaussianData,
     LogisticData,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data.dataset import Dataset, split
-from engine.errors import DataError
-from engine.spec import CsvData
+from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.errors import DataError
+from nnplay.engine.spec import CsvData
 
 WHERE = "data.path"
 

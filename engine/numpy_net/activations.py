@@ -46,5 +46,5 @@ _REGISTRY = {
 
 
 def get(name: str) -> Activation:
-    """The activation called ``name`` (the names of :data:`engine.spec.ACTIVATIONS`)."""
+    """The activation called ``name`` (the names of :data:`nnplay.engine.spec.ACTIVATIONS`)."""
     return _REGISTRY[name]

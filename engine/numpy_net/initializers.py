@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.spec import DenseLayer, Preset
+from nnplay.engine.spec import DenseLayer, Preset
 
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, dtype: str = "float32") -> np.ndarray:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.numpy_net import activations
-from engine.numpy_net.regularizers import L1L2
+from nnplay.engine.numpy_net import activations
+from nnplay.engine.numpy_net.regularizers import L1L2
 
 
 class Dense:

@@ -119,5 +119,5 @@ _REGISTRY: dict[str, type[Loss]] = {
 
 
 def get(name: str) -> Loss:
-    """The loss called ``name`` (the names of :data:`engine.spec.LOSSES`)."""
+    """The loss called ``name`` (the names of :data:`nnplay.engine.spec.LOSSES`)."""
     return _REGISTRY[name]()

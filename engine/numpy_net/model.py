@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.numpy_net import losses
-from engine.numpy_net.layers import Dense, Dropout
-from engine.numpy_net.regularizers import L1L2
-from engine.spec import DenseLayer, Preset, Regularizer
+from nnplay.engine.numpy_net import losses
+from nnplay.engine.numpy_net.layers import Dense, Dropout
+from nnplay.engine.numpy_net.regularizers import L1L2
+from nnplay.engine.spec import DenseLayer, Preset, Regularizer
 
 
 def _penalty(spec: Regularizer | None) -> L1L2 | None:

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from engine.spec import SGD, Adam
+from nnplay.engine.spec import SGD, Adam
 
 
 class SGDOptimizer:

@@ -1,4 +1,4 @@
-"""The NumPy engine behind the :class:`~engine.training.Trainer` interface.
+"""The NumPy engine behind the :class:`~nnplay.engine.training.Trainer` interface.
 
 Epochs and batches as Keras runs them: the last ``validation_split`` of the rows is held out; the
 training rows are reshuffled every epoch (or kept in order with ``shuffle = false``); the epoch's
@@ -13,12 +13,12 @@ import time
 
 import numpy as np
 
-from engine.numpy_net.initializers import initial_weights
-from engine.numpy_net.model import Sequential
-from engine.numpy_net.optimizers import make_optimizer
-from engine.spec import Preset
-from engine.targets import accuracy, accuracy_kind
-from engine.training import (
+from nnplay.engine.numpy_net.initializers import initial_weights
+from nnplay.engine.numpy_net.model import Sequential
+from nnplay.engine.numpy_net.optimizers import make_optimizer
+from nnplay.engine.spec import Preset
+from nnplay.engine.targets import accuracy, accuracy_kind
+from nnplay.engine.training import (
     BatchEnd, EarlyStopper, EpochEnd, EventSink, FitResult, History, TrainBegin, TrainEnd, Trainer,
     emitter, validation_split,
 )

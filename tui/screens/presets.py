@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from engine.presets import PresetEntry, bundled_presets
+from nnplay.engine.presets import PresetEntry, bundled_presets
 
 
 class PresetPicker(ModalScreen[str | None]):

@@ -12,13 +12,13 @@ from textual.containers import Horizontal
 from textual.widgets import Label, Select, Static
 from textual_plotext import PlotextPlot
 
-from engine.spec import DATA_SOURCES, DataSpec
-from tui.widgets.panel import DraftPanel
-from tui.messages import FieldEdited
-from tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.engine.spec import DATA_SOURCES, DataSpec
+from nnplay.tui.widgets.panel import DraftPanel
+from nnplay.tui.messages import FieldEdited
+from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
 
 if TYPE_CHECKING:
-    from engine.data import Dataset
+    from nnplay.engine.data import Dataset
 
 
 def _source_models() -> dict[str, type[BaseModel]]:

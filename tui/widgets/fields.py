@@ -2,7 +2,7 @@
 
 A :class:`Field` turns what the user typed into the value the spec expects (``"4"`` -> ``4``,
 ``"full"`` stays ``"full"``, ``"1, 2"`` -> ``[1.0, 2.0]``) and posts
-:class:`~tui.messages.FieldEdited`; whether the value is acceptable is the engine's call, never the
+:class:`~nnplay.tui.messages.FieldEdited`; whether the value is acceptable is the engine's call, never the
 field's. Text that is not even a number is passed on as text, so the engine's own message
 ("must be a valid integer") reaches the user. :func:`fields_for` builds the fields of a spec table
 from its pydantic model, so a new data source or optimizer setting needs no new widget code.
@@ -20,8 +20,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from engine.errors import Problem
-from tui.messages import FieldEdited
+from nnplay.engine.errors import Problem
+from nnplay.tui.messages import FieldEdited
 
 Kind = Literal["int", "float", "int|full", "floats", "text", "choice", "bool"]
 

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
-from engine.spec import ACTIVATIONS, LOSSES
-from tui.widgets.panel import DraftPanel
-from tui.messages import FieldEdited
-from tui.widgets.fields import Field, ProblemList
+from nnplay.engine.spec import ACTIVATIONS, LOSSES
+from nnplay.tui.widgets.panel import DraftPanel
+from nnplay.tui.messages import FieldEdited
+from nnplay.tui.widgets.fields import Field, ProblemList
 
 NEW_DENSE = {"type": "dense", "units": 4, "activation": "relu"}
 NEW_DROPOUT = {"type": "dropout", "rate": 0.2}

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Label
 
-from engine.spec import EarlyStopping
-from tui.widgets.panel import DraftPanel
-from tui.messages import FieldEdited
-from tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.engine.spec import EarlyStopping
+from nnplay.tui.widgets.panel import DraftPanel
+from nnplay.tui.messages import FieldEdited
+from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
 
 NEW_EARLY_STOPPING = {"monitor": "loss", "patience": 5, "restore_best_weights": True}
 

@@ -9,10 +9,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.render import confusion_table
+from nnplay.tui.render import confusion_table
 
 if TYPE_CHECKING:
-    from engine.run import RunReport
+    from nnplay.engine.run import RunReport
 
 STATUS_STYLE = {"completed": "green", "early_stopped": "cyan", "cancelled": "yellow", "diverged": "red"}
 

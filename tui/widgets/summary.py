@@ -6,9 +6,9 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.spec import Preset
-from engine.summary import ModelSummary, summarize
-from tui.render import summary_table
+from nnplay.engine.spec import Preset
+from nnplay.engine.summary import ModelSummary, summarize
+from nnplay.tui.render import summary_table
 
 
 class SummaryPanel(Static):

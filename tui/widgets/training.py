@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Select, Static
 
-from engine.spec import ENGINES, OPTIMIZERS, Optimizer, TrainSpec
-from tui.widgets.panel import DraftPanel
-from tui.messages import FieldEdited
-from tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.engine.spec import ENGINES, OPTIMIZERS, Optimizer, TrainSpec
+from nnplay.tui.widgets.panel import DraftPanel
+from nnplay.tui.messages import FieldEdited
+from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
 
 if TYPE_CHECKING:
-    from engine.training import BatchEnd, EpochEnd, TrainBegin
+    from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin
 
 OPTIMIZER_MODELS: dict[str, type[BaseModel]] = {
     get_args(model.model_fields["name"].annotation)[0]: model for model in get_args(get_args(Optimizer)[0])

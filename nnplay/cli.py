@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from engine import __version__
+from nnplay import __version__
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
 WEIGHTS_IN_JSON_UP_TO = 1000  # parameters; the lecture prints beta-hat, so do we for small models
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
     handler: Callable[[argparse.Namespace], int] = globals()[f"cmd_{args.command}"]
-    from engine.errors import NnplayError
+    from nnplay.engine.errors import NnplayError
 
     try:
         return handler(args)
@@ -104,13 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from tui.app import run_app
+    from nnplay.tui.app import run_app
 
     return run_app(args.preset)
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from engine.presets import bundled_presets
+    from nnplay.engine.presets import bundled_presets
 
     entries = bundled_presets()
     if args.json:
@@ -123,7 +123,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from engine.presets import load_preset
+    from nnplay.engine.presets import load_preset
 
     preset = load_preset(args.preset)
     print(f"{args.preset}: valid ({preset.preset.title})")
@@ -132,16 +132,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _summary_of(ref: str):
     if ref.endswith(".h5"):
-        from engine.export import summary_from_h5
+        from nnplay.engine.export import summary_from_h5
 
         return summary_from_h5(Path(ref))
-    from engine.presets import load_preset
-    from engine.summary import summarize
+    from nnplay.engine.presets import load_preset
+    from nnplay.engine.summary import summarize
 
     preset = load_preset(ref)
     n_features = preset.n_features()
     if n_features is None:  # only the data knows its width (a CSV file, say)
-        from engine.data import load_data
+        from nnplay.engine.data import load_data
 
         n_features = load_data(preset.data).n_features
     return summarize(preset.model, n_features)
@@ -154,15 +154,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return EXIT_OK
     from rich.console import Console
 
-    from tui.render import summary_table
+    from nnplay.tui.render import summary_table
 
     Console().print(summary_table(summary))
     return EXIT_OK
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from engine.data import describe, load_data
-    from engine.presets import load_preset
+    from nnplay.engine.data import describe, load_data
+    from nnplay.engine.presets import load_preset
 
     described = describe(load_data(load_preset(args.preset).data))
     if args.json:
@@ -173,7 +173,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def _with_overrides(preset, args: argparse.Namespace):
-    from engine.errors import Problem, SpecError
+    from nnplay.engine.errors import Problem, SpecError
 
     for flag, path in (("engine", "train.engine"), ("epochs", "train.epochs"), ("seed", "train.seed")):
         value = getattr(args, flag)
@@ -187,12 +187,12 @@ def _with_overrides(preset, args: argparse.Namespace):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from engine.presets import load_preset
-    from engine.run import prepare, run
+    from nnplay.engine.presets import load_preset
+    from nnplay.engine.run import prepare, run
 
     preset = _with_overrides(load_preset(args.preset), args)
     if args.export:  # before training, not after it: a bad path should cost no minutes
-        from engine.export import check_export_target
+        from nnplay.engine.export import check_export_target
 
         check_export_target(Path(args.export).expanduser(), args.force, field="--export")
     prepared = prepare(preset)
@@ -207,7 +207,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     exported = None
     if args.export:
-        from engine.export import export_h5
+        from nnplay.engine.export import export_h5
 
         exported = export_h5(report.trainer, Path(args.export).expanduser(), force=args.force)
     if args.json:
@@ -229,8 +229,8 @@ def _run_with_progress(prepared, cancel: threading.Event):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from engine.run import run
-    from engine.training import BatchEnd, EpochEnd, TrainBegin
+    from nnplay.engine.run import run
+    from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin
 
     console = Console(stderr=True)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -254,7 +254,7 @@ def _run_with_progress(prepared, cancel: threading.Event):
 
 
 def _weights_json(report) -> list[dict[str, Any]] | None:
-    from engine.spec import DenseLayer
+    from nnplay.engine.spec import DenseLayer
 
     if report.summary.total_params > WEIGHTS_IN_JSON_UP_TO:
         return None
@@ -295,7 +295,7 @@ def _report_json(ref: str, report, exported: Path | None) -> dict[str, Any]:
 def _print_report(report, exported: Path | None) -> None:
     from rich.console import Console
 
-    from tui.render import confusion_table
+    from nnplay.tui.render import confusion_table
 
     console = Console()
     fit = report.fit
