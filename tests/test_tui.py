@@ -115,7 +115,7 @@ async def test_changing_units_updates_the_summary(tmp_path):
     app = make_app(write_preset(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")  # the Layers tab
-        assert app.query_one(TabbedContent).active == "layers"
+        assert app.query_one("#panels", TabbedContent).active == "layers"
         assert total_params(app) == 22
         await type_into(pilot, app, "model.layers[0].units", "8")
         assert app.draft.valid
@@ -210,7 +210,7 @@ async def test_train_a_few_numpy_epochs(tmp_path):
         assert chart.redraws >= 1
         bar = app.query_one("#progress-bar")
         assert bar.total == bar.progress == 5 * 6  # 300 training rows in batches of 50
-        assert app.query_one(TabbedContent).active == "results"
+        assert app.query_one("#panels", TabbedContent).active == "results"
         results = app.query_one(ResultsPanel)
         assert results.report is report and report.confusion is not None
         assert not app.training and str(app.query_one("#train", Button).label) == "Train (t)"

@@ -108,9 +108,12 @@ class NnplayApp(App[int]):
                     with VerticalScroll(classes="panel"):
                         yield ResultsPanel(id="results-panel")
             with Vertical(id="side"):
-                with VerticalScroll(id="summary-box"):
-                    yield SummaryPanel(id="summary")
-                yield HistoryChart(id="chart")
+                # What the student watches; the panels on the left are what they edit.
+                with TabbedContent(id="views", initial="view-loss"):
+                    with TabPane("Loss", id="view-loss"):
+                        with VerticalScroll(id="summary-box"):
+                            yield SummaryPanel(id="summary")
+                        yield HistoryChart(id="chart")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
@@ -127,7 +130,7 @@ class NnplayApp(App[int]):
         self.screen.set_class(self.size.width < 100, "-narrow")
 
     def focus_tabs(self) -> None:
-        self.query_one("#panels Tabs", Tabs).focus()
+        self.query_one("#panels > Tabs", Tabs).focus()
 
     # ----------------------------------------------------------------------------------------
     # Editing the spec
@@ -196,7 +199,7 @@ class NnplayApp(App[int]):
             self.focus_tabs()
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.query_one("#panels", TabbedContent).active = tab
 
     # ----------------------------------------------------------------------------------------
     # Data preview (scikit-learn is imported here, in a worker, after the first paint)
@@ -284,7 +287,7 @@ class NnplayApp(App[int]):
         self._end_training(event.report.fit.describe())
         self.query_one(ResultsPanel).show(event.report)
         self.query_one(HistoryChart).replot()
-        self.query_one(TabbedContent).active = "results"
+        self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if event.report.fit.status == "diverged" else "information"
         self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
 
