@@ -7,9 +7,11 @@ one the lecture saves (``model.save('malaria.h5')``), readable by plain
 ``keras.models.load_model(path)`` with no custom objects; it is compiled first, so the loss and
 the optimizer's settings travel with the weights.
 
-Writing goes through a temporary ``.h5`` in the target folder and a rename, so the target is either
-the old file or the complete new one, never half of either. Keras's own ``overwrite=False`` would
-ask on standard input (and hang a TUI), so the decision to overwrite is taken here.
+Writing goes through :func:`nnplay.engine.atomic.replacing` (a temporary ``.h5`` in the target
+folder, then a rename), so the target is either the old file or the complete new one, never half of
+either, and it gets the same permissions as any file the user writes. Keras's own
+``overwrite=False`` would ask on standard input (and hang a TUI), so the decision to overwrite is
+taken here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from nnplay.engine.atomic import replacing
 from nnplay.engine.errors import ExportError
 from nnplay.engine.summary import LayerRow, ModelSummary
 from nnplay.engine.training import Trainer
@@ -35,21 +38,11 @@ def export_h5(trainer: Trainer, path: str | os.PathLike[str], *, force: bool = F
     target = Path(path).expanduser()
     check_export_target(target, force)
     model = keras_model_of(trainer)
-    folder = target.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp" + SUFFIX, dir=folder)
-    except OSError as exc:
-        raise ExportError(f"cannot write in folder {str(folder)!r}: {exc.strerror or exc}", field=str(target)) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        model.save(tmp, overwrite=True)  # the temporary file is ours: no question on stdin
-        _make_readable(tmp)
-        os.replace(tmp, target)
+        with replacing(target, suffix=SUFFIX) as tmp:
+            model.save(tmp, overwrite=True)  # the temporary file is ours: no question on stdin
     except OSError as exc:
         raise ExportError(f"cannot write {str(target)!r}: {exc.strerror or exc}", field=str(target)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 
@@ -67,13 +60,6 @@ def check_export_target(target: Path, force: bool, field: str = "path") -> None:
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise ExportError(f"cannot write {where!r}: folder {str(folder)!r} {what}", field=field)
-
-
-def _make_readable(path: Path) -> None:
-    """mkstemp makes the file private (0600); give the export the permissions of a normal file."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def keras_model_of(trainer: Trainer) -> Any:

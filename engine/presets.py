@@ -7,7 +7,6 @@ without ``.toml`` (``01-logistic-gd``). Anything else is read from a path.
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -16,6 +15,7 @@ from typing import Any
 
 import tomli_w
 
+from nnplay.engine.atomic import atomic_write
 from nnplay.engine.errors import Problem, SpecError
 from nnplay.engine.spec import Preset, validate_preset
 
@@ -81,23 +81,6 @@ def preset_toml(preset: Preset) -> str:
     return tomli_w.dumps(preset.to_dict(), multiline_strings=True)
 
 
-def atomic_write(path: Path, write: Any, *, binary: bool = False) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file.
-
-    ``write`` is called with the open temporary file (text or binary).
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_preset(preset: Preset, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write ``preset`` as TOML at ``path`` (atomically); an existing file is kept unless ``overwrite``."""
     target = Path(path).expanduser()
@@ -109,7 +92,7 @@ def save_preset(preset: Preset, path: str | os.PathLike[str], *, overwrite: bool
         raise SpecError(f"folder {str(target.parent)!r} does not exist", field="path")
     text = preset_toml(preset)
     try:
-        atomic_write(target, lambda handle: handle.write(text))
+        atomic_write(target, lambda handle: handle.write(text), text=True)
     except OSError as exc:
         raise SpecError(f"cannot write {str(target)!r}: {exc.strerror or exc}", field="path") from None
     return target

@@ -13,6 +13,7 @@ import numpy as np
 from nnplay.engine.data import Dataset, load_data
 from nnplay.engine.errors import DataError
 from nnplay.engine.spec import Preset
+from nnplay.engine.spec_rules import output_fit_problems
 from nnplay.engine.summary import ModelSummary, summarize
 from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
 from nnplay.engine.training import EventSink, FitResult, Trainer
@@ -47,18 +48,11 @@ class Prepared:
 
 
 def check_fit(preset: Preset, dataset: Dataset) -> None:
-    """The data's shape against the model's output (raises :class:`DataError`)."""
-    units, loss = preset.model.output_units, preset.model.loss
-    where = f"model.layers[{len(preset.model.layers) - 1}].units"
-    if dataset.is_regression:
-        if loss != "mean_squared_error":
-            raise DataError(f"{dataset.name} is a regression set; use loss 'mean_squared_error' (got {loss!r})", field="model.loss")
-        return
-    classes = dataset.n_classes or 0
-    if units == 1 and classes > 2:
-        raise DataError(f"{dataset.name} has {classes} classes but the output layer has 1 unit; give it {classes}", field=where)
-    if units > 1 and units < classes:
-        raise DataError(f"{dataset.name} has {classes} classes, more than the output layer's {units} units", field=where)
+    """The loaded data against the model's output (raises :class:`DataError`): the same rule, and
+    the same words, as validation applies when the spec alone tells the class count."""
+    problems = output_fit_problems(preset.model, dataset.n_classes, dataset.is_regression)
+    if problems:
+        raise DataError(problems)
 
 
 def prepare(preset: Preset) -> Prepared:

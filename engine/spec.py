@@ -7,16 +7,25 @@ pydantic model that forbids unknown keys, so a typo is an error rather than a si
 (``model.layers[1].rate``) and the bad value.
 
 Names mean the same thing everywhere: the tuples below (``ACTIVATIONS``, ``LOSSES``, ...) are the
-registries that both engines and the TUI's selectors use.
+registries that both engines and the TUI's selectors use. The data sources are listed once, in
+:data:`DATA_MODELS`: the ``[data]`` union, :data:`DATA_SOURCES` and the loaders' table
+(:data:`nnplay.engine.data.LOADERS`) are all derived from it.
+
+This module is the schema only. Editing a dotted path lives in :mod:`~nnplay.engine.spec_paths`,
+the wording of pydantic's errors in :mod:`~nnplay.engine.spec_errors`, the rules across fields in
+:mod:`~nnplay.engine.spec_rules`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.errors import SpecError
+from nnplay.engine.spec_errors import problems_from
+from nnplay.engine.spec_paths import set_path
+from nnplay.engine.spec_rules import combination_problems, is_cross_entropy
 
 Activation = Literal["linear", "sigmoid", "tanh", "relu", "softmax"]
 LossName = Literal[
@@ -30,11 +39,21 @@ ACTIVATIONS: tuple[str, ...] = get_args(Activation)
 LOSSES: tuple[str, ...] = get_args(LossName)
 ENGINES: tuple[str, ...] = get_args(EngineName)
 MONITORS: tuple[str, ...] = get_args(Monitor)
-CROSS_ENTROPIES = frozenset(LOSSES) - {"mean_squared_error"}
+CROSS_ENTROPIES = frozenset(loss for loss in LOSSES if is_cross_entropy(loss))
+
+#: scikit-learn takes seeds 0 .. 2**32 - 1 (``random_state``); TensorFlow's are kept below 2**31.
+DATA_SEED_MAX = 2**32 - 1
+TRAIN_SEED_MAX = 2**31 - 1
+
+
+def _tags(models: tuple[type[BaseModel], ...], key: str) -> list[str]:
+    """The values of the ``Literal`` field ``key`` that tell a tagged union's ``models`` apart."""
+    return [tag for model in models for tag in get_args(model.model_fields[key].annotation)]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # allow_inf_nan=False: nan and inf are refused wherever a float is taken, naming the field.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,9 +75,17 @@ ImageSize = Annotated[int, Field(ge=4, le=512)]
 
 
 class _DataBase(_Spec):
+    #: ``"module:function"`` in :mod:`nnplay.engine.data` that loads this source (imported on first use).
+    loader: ClassVar[str]
+
     test_size: float = Field(0.2, ge=0.0, lt=1.0)
     standardize: bool = False
-    seed: int = Field(42, ge=0)
+    seed: int = Field(42, ge=0, le=DATA_SEED_MAX)
+
+    @classmethod
+    def sources(cls) -> list[str]:
+        """The ``source`` names this model takes."""
+        return _tags((cls,), "source")
 
     #: Number of input features, when the spec alone fixes it (``None``: read the data).
     def n_features(self) -> int | None:
@@ -76,6 +103,7 @@ class _DataBase(_Spec):
 class LogisticData(_DataBase):
     """The lecture's data: X ~ N(0, 1), y ~ Bernoulli(sigmoid(X beta + intercept))."""
 
+    loader = "synthetic:logistic"
     source: Literal["logistic"]
     n: N = 1000
     features: int = Field(2, ge=1, le=10_000)
@@ -100,6 +128,7 @@ class LogisticData(_DataBase):
 class SoftmaxData(_DataBase):
     """Multi-class logistic data: class scores are linear in X, labels drawn from their softmax."""
 
+    loader = "synthetic:softmax"
     source: Literal["softmax"]
     n: N = 1000
     features: int = Field(2, ge=1, le=10_000)
@@ -125,18 +154,22 @@ class _PlaneData(_DataBase):
 
 
 class CirclesData(_PlaneData):
+    loader = "synthetic:circles"
     source: Literal["circles"]
 
 
 class XorData(_PlaneData):
+    loader = "synthetic:xor"
     source: Literal["xor"]
 
 
 class MoonsData(_PlaneData):
+    loader = "synthetic:moons"
     source: Literal["moons"]
 
 
 class GaussianData(_PlaneData):
+    loader = "synthetic:gaussian"
     source: Literal["gaussian"]
     classes: Classes = 2
 
@@ -145,6 +178,7 @@ class GaussianData(_PlaneData):
 
 
 class SpiralData(_PlaneData):
+    loader = "synthetic:spiral"
     source: Literal["spiral"]
     classes: Classes = 2
 
@@ -155,6 +189,7 @@ class SpiralData(_PlaneData):
 class RegressionData(_PlaneData):
     """A 2-D regression set: a tilted plane plus noise (for mean squared error)."""
 
+    loader = "synthetic:regression"
     source: Literal["regression"]
 
     def n_classes(self) -> None:
@@ -165,19 +200,21 @@ class RegressionData(_PlaneData):
         return True
 
 
-_BUNDLED_SHAPES = {"breast_cancer": (30, 2), "digits": (64, 10), "iris": (4, 3), "wine": (13, 3)}
+#: source -> (features, classes) of the sets scikit-learn ships (its loader is ``load_<source>``).
+BUNDLED_SHAPES = {"breast_cancer": (30, 2), "digits": (64, 10), "iris": (4, 3), "wine": (13, 3)}
 
 
 class BundledData(_DataBase):
     """Small real data sets that ship with scikit-learn (no download)."""
 
-    source: Literal["breast_cancer", "digits", "iris", "wine"]
+    loader = "bundled:bundled"
+    source: Literal[tuple(BUNDLED_SHAPES)]  # type: ignore[valid-type]
 
     def n_features(self) -> int:
-        return _BUNDLED_SHAPES[self.source][0]
+        return BUNDLED_SHAPES[self.source][0]
 
     def n_classes(self) -> int:
-        return _BUNDLED_SHAPES[self.source][1]
+        return BUNDLED_SHAPES[self.source][1]
 
 
 class _ImageData(_DataBase):
@@ -193,6 +230,7 @@ class _ImageData(_DataBase):
 class MalariaData(_ImageData):
     """The lecture's malaria cell images, through tensorflow-datasets."""
 
+    loader = "malaria_tfds:malaria"
     source: Literal["malaria"]
     limit: int | None = Field(2500, ge=2)
     data_dir: str | None = None
@@ -204,6 +242,7 @@ class MalariaData(_ImageData):
 class FolderData(_ImageData):
     """Your own images: one sub-folder per class (like the NIH ``cell_images`` folders)."""
 
+    loader = "images:folder"
     source: Literal["folder"]
     path: str = Field(min_length=1)
 
@@ -214,6 +253,7 @@ class FolderData(_ImageData):
 class CsvData(_DataBase):
     """Your own table: numeric feature columns and one label column."""
 
+    loader = "table:table"
     source: Literal["csv"]
     path: str = Field(min_length=1)
     label_column: str = Field(min_length=1)
@@ -224,18 +264,13 @@ class CsvData(_DataBase):
         return self.task == "regression"
 
 
-DataSpec = Annotated[
-    Union[
-        LogisticData, SoftmaxData, CirclesData, XorData, MoonsData, GaussianData, SpiralData,
-        RegressionData, BundledData, MalariaData, FolderData, CsvData,
-    ],
-    Field(discriminator="source"),
-]
-
-DATA_SOURCES: tuple[str, ...] = (
-    "logistic", "softmax", "circles", "xor", "gaussian", "spiral", "moons", "regression",
-    "breast_cancer", "digits", "iris", "wine", "malaria", "folder", "csv",
+#: Every data source, in the order the TUI offers them: the one list the rest is derived from.
+DATA_MODELS: tuple[type[_DataBase], ...] = (
+    LogisticData, SoftmaxData, CirclesData, XorData, GaussianData, SpiralData, MoonsData,
+    RegressionData, BundledData, MalariaData, FolderData, CsvData,
 )
+DataSpec = Annotated[Union[DATA_MODELS], Field(discriminator="source")]  # type: ignore[valid-type]
+DATA_SOURCES: tuple[str, ...] = tuple(_tags(DATA_MODELS, "source"))
 
 # --------------------------------------------------------------------------------------------
 # [model]
@@ -271,8 +306,9 @@ class DropoutLayer(_Spec):
     name: str | None = Field(None, pattern=_NAME, max_length=64)
 
 
-Layer = Annotated[Union[DenseLayer, DropoutLayer], Field(discriminator="type")]
-LAYER_TYPES: tuple[str, ...] = ("dense", "dropout")
+LAYER_MODELS = (DenseLayer, DropoutLayer)
+Layer = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]
+LAYER_TYPES: tuple[str, ...] = tuple(_tags(LAYER_MODELS, "type"))
 
 
 class ModelSpec(_Spec):
@@ -325,8 +361,9 @@ class Adam(_Spec):
     epsilon: float = Field(1e-7, gt=0.0, le=1.0)
 
 
-Optimizer = Annotated[Union[SGD, Adam], Field(discriminator="name")]
-OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
+OPTIMIZER_MODELS = (SGD, Adam)
+Optimizer = Annotated[Union[OPTIMIZER_MODELS], Field(discriminator="name")]  # type: ignore[valid-type]
+OPTIMIZERS: tuple[str, ...] = tuple(_tags(OPTIMIZER_MODELS, "name"))
 
 
 class EarlyStopping(_Spec):
@@ -350,7 +387,7 @@ class TrainSpec(_Spec):
     validation_split: float = Field(0.0, ge=0.0, lt=1.0)
     shuffle: bool = True
     early_stopping: EarlyStopping | None = None
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    seed: int = Field(0, ge=0, le=TRAIN_SEED_MAX)
     dtype: Literal["float32", "float64"] = "float32"
 
     @field_validator("batch_size", mode="wrap")
@@ -391,90 +428,11 @@ class Preset(_Spec):
         return validate_preset(raw)
 
 
-def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b[2].c`` in a nested dict/list structure; ``None`` removes the key."""
-    parts = _split_path(path)
-    node: Any = raw
-    for part in parts[:-1]:
-        if isinstance(part, int):
-            node = node[part]
-        else:
-            node = node.setdefault(part, {})
-    last = parts[-1]
-    if value is None and isinstance(node, dict):
-        node.pop(last, None)
-    else:
-        node[last] = value
-
-
-def _split_path(path: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for piece in path.split("."):
-        name, _, rest = piece.partition("[")
-        if name:
-            parts.append(name)
-        while rest:
-            index, _, rest = rest.partition("]")
-            parts.append(int(index))
-            rest = rest.lstrip("[")
-    return parts
-
-
 # --------------------------------------------------------------------------------------------
-# Validation: pydantic's errors, told the user's way
+# Validation: the schema, then the rules across fields (each in its own module)
 
-
+#: Values that name a tagged union's member; pydantic puts them in an error's location.
 _TAGS = frozenset(DATA_SOURCES) | frozenset(LAYER_TYPES) | frozenset(OPTIMIZERS)
-
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in _TAGS:
-            continue  # the union's tag, not a key the user wrote
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _describe(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "unknown key (check its spelling against the preset format in README.md)"
-    if kind == "literal_error":
-        return f"unknown value {value!r}; choose one of {ctx.get('expected', '')}"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        error["loc"] = (*error["loc"], ctx.get("discriminator", "").strip("'"))
-    if kind == "union_tag_invalid":
-        return f"unknown value {ctx.get('tag')!r}; choose one of {ctx.get('expected_tags', '')}"
-    if kind == "union_tag_not_found":
-        return f"is required (one of {ctx.get('discriminator', '')})"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ").removeprefix("Input should be ")
-    message = message[:1].lower() + message[1:]
-    if not message.startswith(("must", "beta", "is ")):
-        message = f"must be {message}"
-    return message if isinstance(value, dict) else f"{message} (got {value!r})"
-
-
-def problems_from(error: ValidationError) -> list[Problem]:
-    seen: set[str] = set()
-    problems = []
-    for item in error.errors(include_url=False):
-        message = _describe(item)  # may add the tag's key to item["loc"]
-        problem = Problem(field_path(tuple(item["loc"])), message)
-        # One line per field; a container's own complaint adds nothing to its items' complaints.
-        if problem.field not in seen and not any(f.startswith((f"{problem.field}.", f"{problem.field}[")) for f in seen):
-            seen.add(problem.field)
-            problems.append(problem)
-    return problems
 
 
 def validate_preset(raw: dict[str, Any]) -> Preset:
@@ -482,67 +440,8 @@ def validate_preset(raw: dict[str, Any]) -> Preset:
     try:
         preset = Preset.model_validate(raw)
     except ValidationError as exc:
-        raise SpecError(problems_from(exc)) from None
+        raise SpecError(problems_from(exc, _TAGS)) from None
     problems = combination_problems(preset)
     if problems:
         raise SpecError(problems)
     return preset
-
-
-def combination_problems(preset: Preset) -> list[Problem]:
-    """Settings that are each valid but cannot train together."""
-    model, train, data = preset.model, preset.train, preset.data
-    problems: list[Problem] = []
-    dense = model.dense_layers
-    last = len(model.layers) - 1
-    if not dense:
-        return [Problem("model.layers", "needs at least one dense layer")]
-    if not isinstance(model.layers[-1], DenseLayer):
-        problems.append(Problem(f"model.layers[{last}]", "the last layer must be dense (it makes the output)"))
-    names = model.layer_names()
-    for i, name in enumerate(names):
-        if names.index(name) != i:
-            problems.append(Problem(f"model.layers[{i}].name", f"{name!r} is used by another layer"))
-    for i, layer in enumerate(model.layers[:-1]):
-        if isinstance(layer, DenseLayer) and layer.activation == "softmax":
-            problems.append(Problem(
-                f"model.layers[{i}].activation",
-                "'softmax' belongs on the output layer only; use relu, tanh or sigmoid here",
-            ))
-    out_units, out_act = model.output_units, model.output_activation
-    where = f"model.layers[{last}]"
-    wanted = {"binary_crossentropy": "sigmoid"}.get(model.loss, "softmax")
-    if model.loss in CROSS_ENTROPIES and out_act != wanted:
-        # Keras computes cross-entropy from the logits of the output activation, so only these
-        # pairs mean what they say: sigmoid with binary, softmax with the categorical losses.
-        problems.append(Problem(
-            f"{where}.activation",
-            f"{model.loss} needs a {wanted!r} output layer (got {out_act!r})",
-        ))
-    if out_act == "softmax" and out_units == 1:
-        problems.append(Problem(f"{where}.units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"))
-    if model.loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and out_units < 2:
-        problems.append(Problem(
-            f"{where}.units", f"{model.loss} needs one output unit per class (got 1); use binary_crossentropy for one unit"
-        ))
-    if data.is_regression and model.loss in CROSS_ENTROPIES:
-        problems.append(Problem("model.loss", f"{model.loss!r} needs class labels, but data source {data.source!r} is a regression set; use 'mean_squared_error'"))
-    classes = data.n_classes()
-    if classes is not None and model.loss in CROSS_ENTROPIES:
-        one_sigmoid = classes == 2 and out_units == 1 and model.loss == "binary_crossentropy"
-        if out_units != classes and not one_sigmoid:
-            problems.append(Problem(
-                f"{where}.units",
-                f"data source {data.source!r} has {classes} classes, so the output layer needs "
-                f"{classes} units{' (or 1 sigmoid unit)' if classes == 2 else ''} (got {out_units})",
-            ))
-    stop = train.early_stopping
-    if stop is not None:
-        if stop.monitor.startswith("val_") and train.validation_split == 0:
-            problems.append(Problem(
-                "train.early_stopping.monitor",
-                f"{stop.monitor!r} needs a validation set; set train.validation_split above 0 or monitor 'loss'",
-            ))
-        if stop.monitor.endswith("accuracy") and data.is_regression:
-            problems.append(Problem("train.early_stopping.monitor", f"{stop.monitor!r} needs a classification task"))
-    return problems

@@ -136,6 +136,7 @@ def test_more_classes_than_output_units_is_a_data_error_naming_the_layer(tmp_pat
         with pytest.raises(DataError, match="3 classes") as info:
             prepare(preset)
         assert info.value.problems[0].field == "model.layers[1].units"
-    two_softmax = mlp_preset(data, classes=3).with_changes("model.layers[1].units", 2)
-    with pytest.raises(DataError, match="more than the output layer's 2 units"):
-        prepare(two_softmax)
+    for units in (2, 5):  # too few and too many: a 5-wide one-hot of 3 classes is refused too
+        wrong = mlp_preset(data, classes=3).with_changes("model.layers[1].units", units)
+        with pytest.raises(DataError, match=rf"needs 3 units \(got {units}\)"):
+            prepare(wrong)

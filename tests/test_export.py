@@ -129,6 +129,22 @@ def test_bad_targets_name_the_path(trained, tmp_path, name, message):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_export_and_saved_preset_get_the_same_mode(trained, preset, tmp_path):
+    """Both go through the one atomic writer: 0666 less the umask, like any file the user writes."""
+    import stat
+
+    from nnplay.engine.presets import save_preset
+
+    old = os.umask(0o027)
+    try:
+        exported = export.export_h5(trained["numpy"], tmp_path / "model.h5")
+        saved = save_preset(preset, tmp_path / "preset.toml")
+    finally:
+        os.umask(old)
+    modes = {stat.S_IMODE(path.stat().st_mode) for path in (exported, saved)}
+    assert modes == {0o640}
+
+
 def test_unwritable_folder_is_an_export_error(trained, tmp_path):
     # Tests may run as root, where chmod does not stop writes; a folder that is really a file does.
     blocker = tmp_path / "not-a-folder"

@@ -146,7 +146,7 @@ async def test_text_where_a_number_belongs_gets_the_engines_message(tmp_path):
         await pilot.press("4")
         await type_into(pilot, app, "train.epochs", "ten")
         assert app.query_one("#train", Button).disabled
-        assert "integer" in str(field(app, "train.epochs").tooltip)
+        assert "must be a whole number (got 'ten')" in str(field(app, "train.epochs").tooltip)
 
 
 async def test_layers_can_be_added_moved_and_removed(tmp_path):
@@ -172,7 +172,8 @@ async def test_switching_the_data_source_rebuilds_its_fields(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         select = app.query_one("#data-source")
         select.value = "circles"
-        await pilot.pause(0.1)
+        # The first data preview loads in a thread meanwhile: wait for the rebuild, not a fixed time.
+        await wait_for(pilot, lambda: "data.noise" in {f.path for f in app.query(Field)})
         paths = {f.path for f in app.query(Field)}
         assert "data.noise" in paths and "data.beta" not in paths
         assert app.draft.valid and app.draft.preset.data.source == "circles"

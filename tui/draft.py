@@ -9,24 +9,11 @@ is what a run trains (a frozen copy) and what the model summary shows.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 from nnplay.engine.errors import Problem, SpecError
-from nnplay.engine.spec import Preset, set_path, validate_preset
-
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def get_path(raw: Any, path: str, default: Any = None) -> Any:
-    """The value at ``a.b[2].c`` in nested dicts and lists, or ``default`` when any step is missing."""
-    node = raw
-    for name, index in _PART.findall(path):
-        try:
-            node = node[int(index)] if index else node[name]
-        except (KeyError, IndexError, TypeError):
-            return default
-    return node
+from nnplay.engine.spec import Preset, validate_preset
+from nnplay.engine.spec_paths import get_path, set_path
 
 
 class Draft:

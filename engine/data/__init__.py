@@ -28,27 +28,13 @@ from collections.abc import Callable
 from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.data.describe import ClassCount, DataSummary, describe
 from nnplay.engine.errors import DataError
+from nnplay.engine.spec import DATA_MODELS
 
 Loader = Callable[..., Dataset]
 
-#: source -> "module:function" inside this package; the module is imported on first use.
-LOADERS: dict[str, str] = {
-    "logistic": "synthetic:logistic",
-    "softmax": "synthetic:softmax",
-    "circles": "synthetic:circles",
-    "xor": "synthetic:xor",
-    "gaussian": "synthetic:gaussian",
-    "spiral": "synthetic:spiral",
-    "moons": "synthetic:moons",
-    "regression": "synthetic:regression",
-    "breast_cancer": "bundled:bundled",
-    "digits": "bundled:bundled",
-    "iris": "bundled:bundled",
-    "wine": "bundled:bundled",
-    "malaria": "malaria_tfds:malaria",
-    "folder": "images:folder",
-    "csv": "table:table",
-}
+#: source -> "module:function" inside this package; the module is imported on first use. Derived
+#: from the schema's one list of sources, so a new source is added in one place.
+LOADERS: dict[str, str] = {source: model.loader for model in DATA_MODELS for source in model.sources()}
 
 
 def get_loader(source: str) -> Loader:

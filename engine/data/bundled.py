@@ -7,21 +7,12 @@ import numpy as np
 from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.spec import BundledData
 
-#: source -> the scikit-learn loader's name (imported only when the set is asked for).
-LOADERS = {
-    "breast_cancer": "load_breast_cancer",
-    "digits": "load_digits",
-    "iris": "load_iris",
-    "wine": "load_wine",
-}
-
-
 def bundled(spec: BundledData) -> Dataset:
     """``breast_cancer`` (30 measurements, 2 classes), ``digits`` (8x8 images, 10 classes),
     ``iris`` (4 measurements, 3 species) or ``wine`` (13 measurements, 3 cultivars)."""
     import sklearn.datasets
 
-    bunch = getattr(sklearn.datasets, LOADERS[spec.source])()
+    bunch = getattr(sklearn.datasets, f"load_{spec.source}")()  # the names of BUNDLED_SHAPES
     x = np.asarray(bunch.data, dtype=np.float32)
     y = np.asarray(bunch.target, dtype=np.int64)
     feature_names = tuple(str(name) for name in bunch.feature_names)

@@ -1,7 +1,8 @@
 """Prepared arrays kept on disk so that a second load of a slow source is quick.
 
-Files live in ``$XDG_CACHE_HOME/nnplay/data`` (``~/.cache/nnplay/data`` when the variable is unset)
-as uncompressed ``.npz``: reading back 2,500 images of 100x100x3 pixels is one 75 MB read. Each file
+Files live in the ``data`` folder of nnplay's cache folder, as ``platformdirs`` names it (on Linux
+``$XDG_CACHE_HOME/nnplay/data``, or ``~/.cache/nnplay/data`` when that is unset), as uncompressed
+``.npz``: reading back 2,500 images of 100x100x3 pixels is one 75 MB read. Each file
 stores the key it was made for, so a stale or foreign file is ignored rather than trusted. The
 cache is only an optimisation: a folder that cannot be written, or a file that cannot be read,
 means the data is prepared again, never an error.
@@ -10,12 +11,13 @@ means the data is prepared again, never an error.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
+import platformdirs
+
+from nnplay.engine.atomic import atomic_write
 
 #: Bump when the way arrays are prepared changes, so old files stop matching.
 FORMAT = 1
@@ -24,8 +26,7 @@ KEEP = 6
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nnplay" / "data"
+    return Path(platformdirs.user_cache_dir("nnplay")) / "data"
 
 
 def cache_path(stem: str, key: str) -> Path:
@@ -53,14 +54,7 @@ def save(stem: str, key: str, **arrays: np.ndarray) -> Path | None:
     path = cache_path(stem, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{stem}-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, __key__=np.asarray(f"{FORMAT}|{key}"), **arrays)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(path, lambda handle: np.savez(handle, __key__=np.asarray(f"{FORMAT}|{key}"), **arrays))
         _prune(path.parent, stem)
     except OSError:
         return None

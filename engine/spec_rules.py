@@ -1,0 +1,109 @@
+"""Rules across fields: settings that are each valid but cannot train together.
+
+The schema (:mod:`nnplay.engine.spec`) checks each field on its own; these rules check how the
+fields fit together. :func:`output_fit_problems` is the one rule for "the output layer fits the
+data": validation applies it as soon as the spec alone tells the class count (iris has 3 classes),
+and :func:`nnplay.engine.run.prepare` applies the same function once loading tells it (a CSV file's
+labels), so both give the same words.
+
+This module reads a preset through its attributes only (``layer.type``, ``model.loss``...), so the
+schema can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nnplay.engine.errors import Problem
+
+if TYPE_CHECKING:
+    from nnplay.engine.spec import ModelSpec, Preset, TrainSpec
+
+
+def is_cross_entropy(loss: str) -> bool:
+    """Keras names every cross-entropy loss ``..._crossentropy``; these need class labels."""
+    return loss.endswith("crossentropy")
+
+
+def output_index(model: ModelSpec) -> int:
+    """The position in ``model.layers`` of the layer that makes the output (the last dense one)."""
+    return max(i for i, layer in enumerate(model.layers) if layer.type == "dense")
+
+
+def output_fit_problems(model: ModelSpec, n_classes: int | None, is_regression: bool) -> list[Problem]:
+    """The output layer against the targets: one unit per class (or one sigmoid unit for two
+    classes), one unit for a regression's number, and a loss that suits the kind of target.
+
+    ``n_classes`` is ``None`` while only loading the data can tell it (a CSV file, an image folder).
+    """
+    units, loss = model.output_units, model.loss
+    where = f"model.layers[{output_index(model)}].units"
+    if is_regression:
+        if is_cross_entropy(loss):
+            return [Problem("model.loss", f"{loss!r} needs class labels, but the data is a regression set; use 'mean_squared_error'")]
+        if units != 1:
+            return [Problem(where, f"the data has one number to predict per row, so the output layer needs 1 unit (got {units})")]
+        return []
+    if n_classes is None or units == n_classes or (n_classes == 2 and units == 1):
+        return []
+    either = " (or 1 sigmoid unit)" if n_classes == 2 else ""
+    return [Problem(where, f"the data has {n_classes} classes, so the output layer needs {n_classes} units{either} (got {units})")]
+
+
+def model_problems(model: ModelSpec) -> list[Problem]:
+    """The layer stack on its own: a dense output, unique names, an output that suits the loss."""
+    if not model.dense_layers:
+        return [Problem("model.layers", "needs at least one dense layer")]
+    problems: list[Problem] = []
+    last = len(model.layers) - 1
+    if model.layers[-1].type != "dense":
+        problems.append(Problem(f"model.layers[{last}]", "the last layer must be dense (it makes the output)"))
+    names = model.layer_names()
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            problems.append(Problem(f"model.layers[{i}].name", f"{name!r} is used by another layer"))
+    out = output_index(model)
+    for i, layer in enumerate(model.layers[:out]):
+        if layer.type == "dense" and layer.activation == "softmax":
+            problems.append(Problem(
+                f"model.layers[{i}].activation",
+                "'softmax' belongs on the output layer only; use relu, tanh or sigmoid here",
+            ))
+    units, activation, loss = model.output_units, model.output_activation, model.loss
+    wanted = "sigmoid" if loss == "binary_crossentropy" else "softmax"
+    if is_cross_entropy(loss) and activation != wanted:
+        # Keras computes cross-entropy from the logits of the output activation, so only these
+        # pairs mean what they say: sigmoid with binary, softmax with the categorical losses.
+        problems.append(Problem(f"model.layers[{out}].activation", f"{loss} needs a {wanted!r} output layer (got {activation!r})"))
+    if activation == "softmax" and units == 1:
+        problems.append(Problem(f"model.layers[{out}].units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"))
+    elif is_cross_entropy(loss) and loss != "binary_crossentropy" and units < 2:
+        problems.append(Problem(
+            f"model.layers[{out}].units", f"{loss} needs one output unit per class (got 1); use binary_crossentropy for one unit"
+        ))
+    return problems
+
+
+def training_problems(train: TrainSpec, is_regression: bool) -> list[Problem]:
+    """Early stopping must watch something the run reports."""
+    stop = train.early_stopping
+    if stop is None:
+        return []
+    problems = []
+    if stop.monitor.startswith("val_") and train.validation_split == 0:
+        problems.append(Problem(
+            "train.early_stopping.monitor",
+            f"{stop.monitor!r} needs a validation set; set train.validation_split above 0 or monitor 'loss'",
+        ))
+    if stop.monitor.endswith("accuracy") and is_regression:
+        problems.append(Problem("train.early_stopping.monitor", f"{stop.monitor!r} needs a classification task"))
+    return problems
+
+
+def combination_problems(preset: Preset) -> list[Problem]:
+    """Every cross-field rule the spec alone can decide."""
+    model, data = preset.model, preset.data
+    problems = model_problems(model)
+    if model.dense_layers:
+        problems += output_fit_problems(model, data.n_classes(), data.is_regression)
+    return problems + training_problems(preset.train, data.is_regression)
