@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PRESET ?=
 
-.PHONY: setup play test test-fast bench clean
+.PHONY: setup play lint test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("nnplay needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -19,7 +19,10 @@ setup: $(STAMP)
 play: setup       ## set everything up, then open the playground
 	$(BIN)/nnplay $(PRESET)
 
-test: setup       ## set everything up, then run every test (a few minutes on 2 cores)
+lint: setup       ## ruff's rules (pyproject.toml [tool.ruff])
+	$(BIN)/ruff check .
+
+test: lint        ## set everything up, lint, then run every test (a few minutes on 2 cores)
 	$(BIN)/python -m pytest -n 2
 
 test-fast: setup  ## skip the tests marked slow (Keras training, export, malaria mock data)

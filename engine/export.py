@@ -122,7 +122,7 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
             alias = Path(folder) / "model.h5"
             alias.symlink_to(source.resolve())
             return keras().models.load_model(alias, compile=compile, safe_mode=True)
-    except Exception as exc:  # Keras raises many kinds for a file it cannot read; all mean the same
+    except Exception as exc:  # noqa: BLE001 - Keras raises many kinds for a file it cannot read; all mean the same
         raise ExportError(f"{where!r} is not a Keras model file Keras can open: {_first_line(exc)}", field="path") from None
 
 
@@ -136,7 +136,9 @@ def summary_from_h5(path: str | os.PathLike[str]) -> ModelSummary:
     for layer in model.layers:
         kind = type(layer).__name__
         if kind not in _KNOWN_LAYERS:
-            raise ExportError(f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path")
+            raise ExportError(
+                f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path"
+            )
         try:
             shape = tuple(None if d is None else int(d) for d in layer.output.shape)
         except (AttributeError, ValueError):

@@ -52,7 +52,9 @@ def check_fit(preset: Preset, dataset: Dataset) -> None:
     where = f"model.layers[{len(preset.model.layers) - 1}].units"
     if dataset.is_regression:
         if loss != "mean_squared_error":
-            raise DataError(f"{dataset.name} is a regression set; use loss 'mean_squared_error' (got {loss!r})", field="model.loss")
+            raise DataError(
+                f"{dataset.name} is a regression set; use loss 'mean_squared_error' (got {loss!r})", field="model.loss"
+            )
         return
     classes = dataset.n_classes or 0
     if units == 1 and classes > 2:

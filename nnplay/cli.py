@@ -199,10 +199,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
     try:
-        if args.json:
-            report = run(prepared, on_event=None, cancel=cancel)
-        else:
-            report = _run_with_progress(prepared, cancel)
+        report = run(prepared, on_event=None, cancel=cancel) if args.json else _run_with_progress(prepared, cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
     exported = None
@@ -306,7 +303,8 @@ def _print_report(report, exported: Path | None) -> None:
     weights = _weights_json(report)
     if weights is not None and report.summary.total_params <= 20:
         for i, layer in enumerate(weights):
-            console.print(f"layer {i} kernel: {layer['kernel']}" + (f"  bias: {layer['bias']}" if layer["bias"] is not None else ""))
+            bias = f"  bias: {layer['bias']}" if layer["bias"] is not None else ""
+            console.print(f"layer {i} kernel: {layer['kernel']}{bias}")
     if report.confusion is not None and report.class_names:
         console.print(confusion_table(report.confusion, report.class_names))
     if exported is not None:

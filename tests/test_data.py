@@ -8,15 +8,12 @@ import sys
 
 import numpy as np
 import pytest
-from tests.builders import data_spec
 
 from nnplay.engine.data import LOADERS, Dataset, describe, load_data, split
 from nnplay.engine.data.synthetic import REGRESSION_PLANE
 from nnplay.engine.errors import DataError
 from nnplay.engine.spec import DATA_SOURCES
-
-
-
+from tests.builders import data_spec
 
 SYNTHETIC = ["logistic", "softmax", "circles", "xor", "gaussian", "spiral", "moons", "regression"]
 BUNDLED = {  # source: (rows, features, classes)

@@ -15,7 +15,7 @@ IDS = [entry.id for entry in PRESETS]
 
 def test_twelve_presets_in_lecture_order_with_notes():
     assert len(PRESETS) == 12
-    assert IDS == sorted(IDS)
+    assert sorted(IDS) == IDS
     for number, entry in enumerate(PRESETS, start=1):
         assert entry.title.startswith(f"{number}. ")
         preset = load_preset(entry.id)

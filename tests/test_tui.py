@@ -11,13 +11,13 @@ import pytest
 from textual.widgets import Button, Input, Markdown, OptionList, TabbedContent
 
 from nnplay.engine.presets import bundled_presets, load_preset
-from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.screens.presets import PresetPicker
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
+from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def field(app: NnplayApp, path: str) -> Field:
     return next(f for f in app.query(Field) if f.path == path)
 
 
-async def type_into(pilot, app: NnplayApp, path: str, text: str) -> None:  # noqa: ANN001
+async def type_into(pilot, app: NnplayApp, path: str, text: str) -> None:
     control = field(app, path).control
     assert isinstance(control, Input)
     control.focus()

@@ -46,7 +46,9 @@ def _open_table(path: Path) -> tuple[list[str], list[list[str]]]:
         raise DataError(f"{path}: has a header but no data rows", field=WHERE)
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
-            raise DataError(f"{path}: line {number} has {len(row)} values but the header names {len(header)} columns", field=WHERE)
+            raise DataError(
+                f"{path}: line {number} has {len(row)} values but the header names {len(header)} columns", field=WHERE
+            )
     return header, body
 
 
@@ -86,7 +88,7 @@ def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], 
             field="data.label_column",
         )
     label_at = header.index(spec.label_column)
-    columns = list(zip(*body))
+    columns = list(zip(*body, strict=True))
     feature_at = [i for i in range(len(header)) if i != label_at]
     if not feature_at:
         raise DataError(f"{path}: has only the label column {spec.label_column!r}; add feature columns", field=WHERE)
@@ -118,7 +120,8 @@ def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], 
     ids, class_names = _class_ids(labels)
     if len(class_names) < 2:
         raise DataError(
-            f"{path}: label column {spec.label_column!r} has a single class ({class_names[0]!r}); a classifier needs at least two",
+            f"{path}: label column {spec.label_column!r} has a single class ({class_names[0]!r});"
+            " a classifier needs at least two",
             field="data.label_column",
         )
     return x, ids, feature_names, class_names

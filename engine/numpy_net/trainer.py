@@ -19,8 +19,17 @@ from nnplay.engine.numpy_net.optimizers import make_optimizer
 from nnplay.engine.spec import Preset
 from nnplay.engine.targets import accuracy, accuracy_kind
 from nnplay.engine.training import (
-    BatchEnd, EarlyStopper, EpochEnd, EventSink, FitResult, History, TrainBegin, TrainEnd, Trainer,
-    emitter, validation_split,
+    BatchEnd,
+    EarlyStopper,
+    EpochEnd,
+    EventSink,
+    FitResult,
+    History,
+    TrainBegin,
+    TrainEnd,
+    Trainer,
+    emitter,
+    validation_split,
 )
 
 
