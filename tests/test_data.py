@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -198,14 +196,3 @@ def test_describe_a_regression_reports_the_target_range():
     assert s.task == "regression" and s.classes == () and s.balance is None and s.n_classes is None
     assert -2.5 <= s.target_min < s.target_max <= 3.5  # 2 x1 - x2 + 0.5 over the square [-1, 1]^2
     assert s.to_json()["target_max"] == pytest.approx(s.target_max)
-
-
-def test_importing_engine_data_stays_cheap():
-    """No TensorFlow, tensorflow-datasets, Pillow or scikit-learn until a loader needs them."""
-    code = (
-        "import sys, nnplay.engine.data, nnplay.engine.run;"
-        "heavy = [m for m in ('tensorflow', 'tensorflow_datasets', 'PIL', 'sklearn') if m in sys.modules];"
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
