@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PRESET ?=
+CONTRACT := tests/test_import_contract.py
 
-.PHONY: setup play test test-fast bench clean
+.PHONY: setup play lint test test-fast bench clean
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit("nnplay needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -19,8 +20,12 @@ setup: $(STAMP)
 play: setup       ## set everything up, then open the playground
 	$(BIN)/nnplay $(PRESET)
 
-test: setup       ## set everything up, then run every test (a few minutes on 2 cores)
-	$(BIN)/python -m pytest -n 2
+lint: setup       ## ruff's rules (pyproject.toml [tool.ruff]), then the import contract
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(CONTRACT)
+
+test: lint        ## set everything up, lint, then run every other test (a few minutes on 2 cores)
+	$(BIN)/python -m pytest -n 2 --ignore=$(CONTRACT)
 
 test-fast: setup  ## skip the tests marked slow (Keras training, export, malaria mock data)
 	$(BIN)/python -m pytest -m "not slow" -n 2

@@ -11,14 +11,15 @@ Run: ``python -m benchmarks`` (all) or ``python -m benchmarks.bench_numpy``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 
 import numpy as np
 
+from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.numpy_net.model import Sequential
 from nnplay.engine.numpy_net.optimizers import make_optimizer
-from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.numpy_net.trainer import NumpyTrainer
 from nnplay.engine.spec import validate_preset
 
@@ -58,7 +59,7 @@ def _bare_products(batch: int):
     rng = np.random.default_rng(0)
     widths = [30000, 300, 100, 50, 1]
     xs = [rng.random((batch, w), dtype=np.float32) for w in widths]
-    ws = [rng.random((a, b), dtype=np.float32) for a, b in zip(widths, widths[1:])]
+    ws = [rng.random((a, b), dtype=np.float32) for a, b in itertools.pairwise(widths)]
     outs_fwd = [np.empty((batch, b), np.float32) for b in widths[1:]]
     outs_gw = [np.empty_like(w) for w in ws]
     outs_gx = [np.empty((batch, a), np.float32) for a in widths[:-1]]
@@ -113,7 +114,7 @@ def malaria_epoch(optimizer: dict, update_arrays: int, epochs: int = 2, rows: in
             t3 = time.perf_counter()
             floor_update()
             t4 = time.perf_counter()
-            for key, dt in zip(t, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            for key, dt in zip(t, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
                 t[key] += dt
     return {key: value / epochs for key, value in t.items()} | {"steps": steps, "params": n_params}
 

@@ -53,14 +53,14 @@ def first_paint(repeats: int = 5) -> list[float]:
     for _ in range(repeats):
         start = time.monotonic()
         out = subprocess.run([sys.executable, "-c", FIRST_PAINT], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        line = next((l for l in out.stdout.splitlines() if l.startswith("PAINTED")), None)
+        line = next((text for text in out.stdout.splitlines() if text.startswith("PAINTED")), None)
         if line is None:
             raise RuntimeError(out.stderr[-2000:])
         times.append(float(line.split()[1]) - start)
     return times
 
 
-def headless_run(preset) -> float:  # noqa: ANN001
+def headless_run(preset) -> float:
     from nnplay.engine.run import prepare, run
 
     start = time.monotonic()

@@ -9,6 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The longest error line nnplay prints; a pasted megabyte of TOML is not echoed back.
+LINE_LIMIT = 300
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` on one line, at most ``limit`` characters: a long one keeps its start and its end
+    (a path's file name, a value's last digits) around an ellipsis."""
+    flat = " ".join(line.strip() for line in str(text).splitlines())
+    if len(flat) <= limit:
+        return flat
+    head = (limit - 1) // 2
+    return f"{flat[:head]}…{flat[len(flat) - (limit - 1 - head):]}"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -37,7 +50,8 @@ class NnplayError(Exception):
     def one_line(self) -> str:
         first = str(self.problems[0]) if self.problems else "invalid input"
         more = len(self.problems) - 1
-        return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more else first
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        return clip(first, LINE_LIMIT - len(tail)) + tail
 
 
 class SpecError(NnplayError):

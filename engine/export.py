@@ -25,6 +25,7 @@ from nnplay.engine.atomic import replacing
 from nnplay.engine.errors import ExportError
 from nnplay.engine.summary import LayerRow, ModelSummary
 from nnplay.engine.training import Trainer
+from nnplay.engine.user_paths import user_path
 
 SUFFIX = ".h5"
 
@@ -49,7 +50,7 @@ def export_h5(trainer: Trainer, path: str | os.PathLike[str], *, force: bool = F
 def check_export_target(target: Path, force: bool, field: str = "path") -> None:
     """Raise :class:`ExportError` unless ``target`` can take an export; cheap, and TensorFlow-free,
     so a caller can check before it spends minutes training."""
-    where = str(target)
+    where = str(user_path(target, field, ExportError))
     if target.suffix.lower() != SUFFIX:
         raise ExportError(f"an export file must end in .h5 (got {where!r})", field=field)
     if target.is_dir():
@@ -84,7 +85,7 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
 
     Raises :class:`ExportError` with one line for a missing, unreadable, corrupt or foreign file.
     """
-    source = Path(path).expanduser()
+    source = user_path(path, "path", ExportError)
     where = str(source)
     if not source.exists():
         raise ExportError(f"no such file {where!r}", field="path")
@@ -102,13 +103,13 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
 
     # load_model picks the reader by extension; an HDF5 file named otherwise goes through a link.
     try:
-        if source.suffix.lower() in (".h5", ".hdf5"):
+        if source.suffix in (".h5", ".hdf5"):  # Keras reads the suffix case-sensitively: MODEL.H5 needs the link
             return keras().models.load_model(source, compile=compile, safe_mode=True)
         with tempfile.TemporaryDirectory() as folder:
             alias = Path(folder) / "model.h5"
             alias.symlink_to(source.resolve())
             return keras().models.load_model(alias, compile=compile, safe_mode=True)
-    except Exception as exc:  # Keras raises many kinds for a file it cannot read; all mean the same
+    except Exception as exc:  # noqa: BLE001 - Keras raises many kinds for a file it cannot read; all mean the same
         raise ExportError(f"{where!r} is not a Keras model file Keras can open: {_first_line(exc)}", field="path") from None
 
 
@@ -122,7 +123,9 @@ def summary_from_h5(path: str | os.PathLike[str]) -> ModelSummary:
     for layer in model.layers:
         kind = type(layer).__name__
         if kind not in _KNOWN_LAYERS:
-            raise ExportError(f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path")
+            raise ExportError(
+                f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path"
+            )
         try:
             shape = tuple(None if d is None else int(d) for d in layer.output.shape)
         except (AttributeError, ValueError):

@@ -41,9 +41,9 @@ from nnplay.engine.training import (
     FitResult,
     History,
     Status,
-    Trainer,
     TrainBegin,
     TrainEnd,
+    Trainer,
     TrainFailed,
     emitter,
     validation_split,
@@ -139,7 +139,7 @@ def _build(preset: Preset, n_features: int, weights: list[np.ndarray] | None, is
     keras = _keras()
     dtype = preset.train.dtype
     layers: list[Any] = [keras.Input(shape=(n_features,), dtype=dtype, name="input")]
-    for index, (layer, name) in enumerate(zip(preset.model.layers, preset.model.layer_names())):
+    for index, (layer, name) in enumerate(zip(preset.model.layers, preset.model.layer_names(), strict=True)):
         if isinstance(layer, DenseLayer):
             layers.append(keras.layers.Dense(
                 layer.units,
@@ -234,9 +234,9 @@ def _events_callback_class() -> type:
         def on_train_end(self, logs: dict | None = None) -> None:
             # After a blow-up, keep the weights unless the bad step overflowed them; then go back
             # to the end of the last whole epoch (the NumPy engine's rule, too).
-            if self.interrupted == "diverged" and self.snapshot is not None:
-                if not all(np.isfinite(w).all() for w in self.model.get_weights()):
-                    self.model.set_weights(self.snapshot)
+            diverged = self.interrupted == "diverged" and self.snapshot is not None
+            if diverged and not all(np.isfinite(w).all() for w in self.model.get_weights()):
+                self.model.set_weights(self.snapshot)
 
     return EventsCallback
 

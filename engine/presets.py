@@ -18,6 +18,7 @@ import tomli_w
 from nnplay.engine.atomic import atomic_write
 from nnplay.engine.errors import Problem, SpecError
 from nnplay.engine.spec import Preset, validate_preset
+from nnplay.engine.user_paths import user_path
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def default_preset_id() -> str:
 def resolve(ref: str | os.PathLike[str]) -> Path:
     """A bundled id (``05-hidden-layer``, or just ``05``) or a path, as a path to a TOML file."""
     text = os.fspath(ref)
-    candidate = Path(text).expanduser()
+    candidate = user_path(text, "preset", SpecError)
     if candidate.suffix == ".toml" or os.sep in text or candidate.exists():
         if not candidate.is_file():
             raise SpecError(f"no such preset file (got {text!r})", field="preset")
@@ -67,6 +68,11 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(Problem(str(path), f"not valid TOML: {exc}")) from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 text; a model file or a Latin-1 file is not
+        raise SpecError(Problem(str(path), f"not a UTF-8 text file (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                                           "a preset is TOML text")) from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        raise SpecError(Problem(str(path), "not a preset: its arrays or tables nest too deeply")) from None
     except OSError as exc:
         raise SpecError(Problem(str(path), f"cannot read: {exc.strerror or exc}")) from None
 
@@ -83,7 +89,7 @@ def preset_toml(preset: Preset) -> str:
 
 def save_preset(preset: Preset, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write ``preset`` as TOML at ``path`` (atomically); an existing file is kept unless ``overwrite``."""
-    target = Path(path).expanduser()
+    target = user_path(path, "path", SpecError)
     if target.suffix != ".toml":
         raise SpecError(f"a preset file must end in .toml (got {str(target)!r})", field="path")
     if target.exists() and not overwrite:

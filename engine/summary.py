@@ -55,7 +55,7 @@ def summarize(model: ModelSpec, n_features: int, name: str = "sequential") -> Mo
     rows = []
     width = n_features
     total = 0
-    for layer, layer_name in zip(model.layers, model.layer_names()):
+    for layer, layer_name in zip(model.layers, model.layer_names(), strict=True):
         if isinstance(layer, DenseLayer):
             params = dense_params(width, layer)
             width = layer.units

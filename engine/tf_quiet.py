@@ -85,7 +85,7 @@ def keras() -> ModuleType:
     else:
         with _stderr_muted():
             import keras as keras_module
-            import tensorflow as tf  # noqa: F401 - loads the backend's libraries while muted
+            import tensorflow as tf
 
             tf.constant(0.0)  # the first op starts the CPU device, which logs once more
 

@@ -67,8 +67,13 @@ class FitResult:
             restored = f"; restored the weights of epoch {self.best_epoch + 1}" if self.best_epoch is not None else ""
             return f"early stopped at epoch {self.epochs_run}{restored}"
         if self.status == "cancelled":
-            return f"cancelled during epoch {self.epochs_run + 1}" if self.epochs_run == 0 else f"cancelled after {self.epochs_run} epochs"
-        return f"diverged at epoch {(self.stopped_epoch or 0) + 1}: the loss became NaN or infinite (try a smaller learning rate); kept the last finite weights"
+            if self.epochs_run == 0:
+                return f"cancelled during epoch {self.epochs_run + 1}"
+            return f"cancelled after {self.epochs_run} epochs"
+        return (
+            f"diverged at epoch {(self.stopped_epoch or 0) + 1}: the loss became NaN or infinite"
+            " (try a smaller learning rate); kept the last finite weights"
+        )
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ class Trainer(ABC):
 
 def validation_split(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Keras's rule: the last ``fraction`` of the rows (before any shuffling) validate."""
-    split_at = int(math.floor(len(x) * (1.0 - fraction))) if fraction else len(x)
+    split_at = math.floor(len(x) * (1.0 - fraction)) if fraction else len(x)
     return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
 
 

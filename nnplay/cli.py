@@ -8,16 +8,16 @@ needs them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from nnplay import __version__
+from nnplay import __version__, json_output
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
 WEIGHTS_IN_JSON_UP_TO = 1000  # parameters; the lecture prints beta-hat, so do we for small models
@@ -79,13 +79,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
     handler: Callable[[argparse.Namespace], int] = globals()[f"cmd_{args.command}"]
-    from nnplay.engine.errors import NnplayError
+    from nnplay.engine.errors import NnplayError, clip
 
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return handler(args)
     except NnplayError as exc:
         print(f"nnplay: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the file system refused a file the user named: their input, not our bug
+        if exc.filename is None:
+            raise
+        print(f"nnplay: error: {clip(os.fsdecode(exc.filename))}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("nnplay: interrupted", file=sys.stderr)
         return 130
@@ -97,6 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"nnplay: internal error: {type(exc).__name__}: {exc} (set NNPLAY_DEBUG=1 for a traceback)", file=sys.stderr)
         return EXIT_BUG
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning as one line on stderr, without the source path and line that Python adds."""
+    from nnplay.engine.errors import clip
+
+    print(f"nnplay: warning: {clip(str(message), 200)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,7 +128,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
     entries = bundled_presets()
     if args.json:
-        print(json.dumps([{"id": e.id, "title": e.title, "path": str(e.path)} for e in entries], indent=2))
+        print(json_output.dumps([{"id": e.id, "title": e.title, "path": str(e.path)} for e in entries]))
         return EXIT_OK
     width = max((len(e.id) for e in entries), default=0)
     for entry in entries:
@@ -131,7 +145,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _summary_of(ref: str):
-    if ref.endswith(".h5"):
+    if Path(ref).suffix.lower() in (".h5", ".hdf5"):  # MODEL.H5 is a model file too
         from nnplay.engine.export import summary_from_h5
 
         return summary_from_h5(Path(ref))
@@ -150,7 +164,7 @@ def _summary_of(ref: str):
 def cmd_summary(args: argparse.Namespace) -> int:
     summary = _summary_of(args.preset)
     if args.json:
-        print(json.dumps(summary.to_json(), indent=2))
+        print(json_output.dumps(summary.to_json()))
         return EXIT_OK
     from rich.console import Console
 
@@ -166,7 +180,9 @@ def cmd_data(args: argparse.Namespace) -> int:
 
     described = describe(load_data(load_preset(args.preset).data))
     if args.json:
-        print(json.dumps(described.to_json(), indent=2))
+        out = described.to_json()
+        json_output.cap_classes(out, "classes")
+        print(json_output.dumps(out))
         return EXIT_OK
     print(described.to_text())  # plain text: a class or column name is never read as markup
     return EXIT_OK
@@ -199,10 +215,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
     try:
-        if args.json:
-            report = run(prepared, on_event=None, cancel=cancel)
-        else:
-            report = _run_with_progress(prepared, cancel)
+        report = run(prepared, on_event=None, cancel=cancel) if args.json else _run_with_progress(prepared, cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
     exported = None
@@ -211,7 +224,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         exported = export_h5(report.trainer, Path(args.export).expanduser(), force=args.force)
     if args.json:
-        print(json.dumps(_report_json(args.preset, report, exported), indent=2))
+        print(json_output.dumps(_report_json(args.preset, report, exported)))
     else:
         _print_report(report, exported)
     return EXIT_DIVERGED if report.fit.status == "diverged" else EXIT_OK
@@ -287,8 +300,11 @@ def _report_json(ref: str, report, exported: Path | None) -> dict[str, Any]:
     weights = _weights_json(report)
     if weights is not None:
         out["weights"] = weights
-    if report.confusion is not None:
-        out["confusion_matrix"] = report.confusion.tolist()
+    if report.class_names:
+        out["classes"] = list(report.class_names)
+        json_output.cap_classes(out, "classes")
+    if report.confusion is not None:  # over the same classes as "classes"
+        out["confusion_matrix"], _ = json_output.cap_matrix(report.confusion)
     return out
 
 
@@ -306,7 +322,8 @@ def _print_report(report, exported: Path | None) -> None:
     weights = _weights_json(report)
     if weights is not None and report.summary.total_params <= 20:
         for i, layer in enumerate(weights):
-            console.print(f"layer {i} kernel: {layer['kernel']}" + (f"  bias: {layer['bias']}" if layer["bias"] is not None else ""))
+            bias = f"  bias: {layer['bias']}" if layer["bias"] is not None else ""
+            console.print(f"layer {i} kernel: {layer['kernel']}{bias}")
     if report.confusion is not None and report.class_names:
         console.print(confusion_table(report.confusion, report.class_names))
     if exported is not None:

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from tests.builders import data_spec
 
 from nnplay.engine.data import LOADERS, Dataset, describe, load_data, split
 from nnplay.engine.data.synthetic import REGRESSION_PLANE
 from nnplay.engine.errors import DataError
 from nnplay.engine.spec import DATA_SOURCES
-
-
-
+from tests.builders import data_spec
 
 SYNTHETIC = ["logistic", "softmax", "circles", "xor", "gaussian", "spiral", "moons", "regression"]
 BUNDLED = {  # source: (rows, features, classes)
@@ -201,14 +196,3 @@ def test_describe_a_regression_reports_the_target_range():
     assert s.task == "regression" and s.classes == () and s.balance is None and s.n_classes is None
     assert -2.5 <= s.target_min < s.target_max <= 3.5  # 2 x1 - x2 + 0.5 over the square [-1, 1]^2
     assert s.to_json()["target_max"] == pytest.approx(s.target_max)
-
-
-def test_importing_engine_data_stays_cheap():
-    """No TensorFlow, tensorflow-datasets, Pillow or scikit-learn until a loader needs them."""
-    code = (
-        "import sys, nnplay.engine.data, nnplay.engine.run;"
-        "heavy = [m for m in ('tensorflow', 'tensorflow_datasets', 'PIL', 'sklearn') if m in sys.modules];"
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""

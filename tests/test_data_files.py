@@ -6,11 +6,11 @@ import csv
 
 import numpy as np
 import pytest
-from tests.builders import data_spec
 from PIL import Image
 
 from nnplay.engine.data import describe, load_data
 from nnplay.engine.errors import DataError
+from tests.builders import data_spec
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,7 @@ def test_folder_loads_resized_scaled_flattened_rows(tmp_path):
     assert ds.class_names == ("Parasitized", "Uninfected")
     assert ds.x_train.shape == (16, 8 * 8 * 3) and ds.x_test.shape == (4, 8 * 8 * 3)
     assert ds.x_train.dtype == np.float32 and ds.y_train.dtype == np.int64
-    assert 0.0 <= ds.x_train.min() and ds.x_train.max() <= 1.0
+    assert ds.x_train.min() >= 0.0 and ds.x_train.max() <= 1.0
     assert np.bincount(ds.y_test).tolist() == [2, 2]  # stratified
     # the green channel of class 0 sits at grey level 40, that of class 1 at 190
     green = ds.x_train.reshape(-1, 8, 8, 3)[:, 4, 4, 1]
@@ -156,7 +156,8 @@ def test_csv_of_the_lecture_data_agrees_with_sklearn_logistic_regression(tmp_pat
 
     lecture = load_data(data_spec(source="logistic", n=1000, test_size=0.0, seed=42))
     x, y = lecture.x_train, lecture.y_train
-    path = write_csv(tmp_path / "lecture.csv", ["x1", "x2", "y"], [[*map(repr, row), int(label)] for row, label in zip(x.tolist(), y)])
+    rows = [[*map(repr, row), int(label)] for row, label in zip(x.tolist(), y, strict=True)]
+    path = write_csv(tmp_path / "lecture.csv", ["x1", "x2", "y"], rows)
     ds = load_data(data_spec(source="csv", path=str(path), label_column="y", test_size=0.0))
     assert ds.feature_names == ("x1", "x2") and ds.class_names == ("0", "1")
     np.testing.assert_array_equal(ds.x_train, x)
@@ -249,10 +250,10 @@ def test_csv_malformed_files_are_named(tmp_path, content, expected):
 
 
 def test_the_cache_keeps_a_bounded_number_of_files(tmp_path):
-    from nnplay.engine.data import cache
-
     import os
     import time
+
+    from nnplay.engine.data import cache
 
     past = time.time() - 1000
     for i in range(cache.KEEP + 3):

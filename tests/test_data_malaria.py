@@ -39,7 +39,7 @@ def test_mock_malaria_is_resized_scaled_flattened_and_cached(tmp_path):
     assert ds.class_names == ("parasitized", "uninfected")
     assert ds.x_train.shape == (30, 10 * 10 * 3) and ds.x_test.shape == (10, 300)
     assert ds.x_train.dtype == np.float32 and ds.y_train.dtype == np.int64
-    assert 0.0 <= ds.x_train.min() and ds.x_train.max() <= 1.0 and ds.x_train.max() > 0.5
+    assert ds.x_train.min() >= 0.0 and ds.x_train.max() <= 1.0 and ds.x_train.max() > 0.5
     assert set(np.unique(np.concatenate([ds.y_train, ds.y_test]))) <= {0, 1}
     assert ds.n_features == spec.n_features()
     [stored] = cache.cache_dir().glob("malaria-*.npz")

@@ -119,7 +119,7 @@ def test_csv_trains_headless(tmp_path):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(300, 3))
     y = np.where(x[:, 0] - x[:, 2] > 0, "yes", "no")
-    lines = ["a,b,c,label"] + [f"{r[0]},{r[1]},{r[2]},{lab}" for r, lab in zip(x, y)]
+    lines = ["a,b,c,label"] + [f"{r[0]},{r[1]},{r[2]},{lab}" for r, lab in zip(x, y, strict=True)]
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
     preset = mlp_preset({"source": "csv", "path": str(tmp_path / "t.csv"), "label_column": "label"}, epochs=40)
     report = run(prepare(preset))

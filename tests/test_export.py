@@ -243,23 +243,6 @@ def test_non_dense_layers_are_refused(tmp_path):
         export.summary_from_h5(tmp_path / "conv.h5")
 
 
-def test_engine_imports_do_not_load_tensorflow():
-    code = textwrap.dedent("""
-        import sys
-        import nnplay.engine, engine.run, engine.spec, engine.presets, engine.summary, engine.training
-        import nnplay.engine.targets, engine.errors, engine.data
-        import nnplay.engine.numpy_net.trainer, engine.numpy_net.model, engine.numpy_net.layers
-        import nnplay.engine.numpy_net.losses, engine.numpy_net.optimizers, engine.numpy_net.activations
-        import nnplay.engine.numpy_net.regularizers, engine.numpy_net.initializers
-        import nnplay.engine.tf_quiet
-        loaded = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
-        print(",".join(loaded))
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
-
-
 def test_keras_import_is_quiet():
     """TensorFlow's start-up notices and the legacy-HDF5 warning never reach the terminal."""
     code = textwrap.dedent("""

@@ -101,7 +101,7 @@ def test_same_start_and_same_layout():
     trainer = KerasTrainer(preset, 2)
     expected = initial_weights(preset, 2)
     assert [w.shape for w in trainer.get_weights()] == [w.shape for w in expected]
-    for got, want in zip(trainer.get_weights(), expected):
+    for got, want in zip(trainer.get_weights(), expected, strict=True):
         np.testing.assert_array_equal(got, want)
     assert [layer.name for layer in trainer.model.layers] == preset.model.layer_names()
     assert trainer.model.count_params() == 2 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3
@@ -140,7 +140,7 @@ def test_other_losses_match(loss, units, activation):
     classes = 3 if units == 3 else 2
     preset = preset_of(layers, loss, classes=classes, batch_size=100, epochs=4)
     x, labels = class_data(classes=classes)
-    numpy_side, keras_side, y = train_both(preset, x, labels)
+    numpy_side, keras_side, _y = train_both(preset, x, labels)
     assert_same_run(numpy_side, keras_side)
     np.testing.assert_allclose(keras_side[0].predict(x), numpy_side[0].predict(x), atol=1e-5)
 
@@ -241,7 +241,7 @@ def test_same_seed_same_run_even_with_shuffle_and_dropout():
     y = encode_targets(labels, "binary_crossentropy", 1)
     first, second = KerasTrainer(preset, 2), KerasTrainer(preset, 2)
     assert first.fit(x, y).history == second.fit(x, y).history
-    for a, b in zip(first.get_weights(), second.get_weights()):
+    for a, b in zip(first.get_weights(), second.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -289,7 +289,7 @@ def test_twenty_epochs_agree(setting, penalised):
     preset = preset_of(hidden_layers(penalised), "categorical_crossentropy", classes=3, optimizer=optimizer,
                        batch_size=batch_size, epochs=20, validation_split=0.2)
     x, labels = class_data(classes=3)
-    numpy_side, keras_side, y = train_both(preset, x, labels)
+    numpy_side, keras_side, _y = train_both(preset, x, labels)
     assert_same_run(numpy_side, keras_side)
     # The loss really moved: agreement is not two flat lines.
     assert keras_side[1].history["loss"][-1] < 0.9 * keras_side[1].history["loss"][0]
@@ -338,5 +338,5 @@ def test_float64_runs_agree_more_tightly():
     numpy_side, keras_side, _ = train_both(preset, x.astype(np.float64), labels)
     assert all(w.dtype == np.float64 for w in keras_side[0].get_weights())
     np.testing.assert_allclose(keras_side[1].history["loss"], numpy_side[1].history["loss"], rtol=1e-7)
-    for numpy_w, keras_w in zip(numpy_side[0].get_weights(), keras_side[0].get_weights()):
+    for numpy_w, keras_w in zip(numpy_side[0].get_weights(), keras_side[0].get_weights(), strict=True):
         np.testing.assert_allclose(keras_w, numpy_w, atol=1e-7)

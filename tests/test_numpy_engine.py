@@ -12,7 +12,7 @@ from nnplay.engine.numpy_net.layers import Dropout
 from nnplay.engine.numpy_net.optimizers import AdamOptimizer, SGDOptimizer
 from nnplay.engine.numpy_net.trainer import NumpyTrainer
 from nnplay.engine.run import prepare, run
-from nnplay.engine.spec import Adam, SGD, validate_preset
+from nnplay.engine.spec import SGD, Adam, validate_preset
 from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin, TrainEnd
 
 

@@ -50,7 +50,9 @@ def _targets(name: str, n: int, units: int) -> np.ndarray:
     return np.eye(units)[ids]
 
 
-@pytest.mark.parametrize("name", ["binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mean_squared_error"])
+@pytest.mark.parametrize(
+    "name", ["binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mean_squared_error"]
+)
 def test_loss_gradient_wrt_outputs(name):
     loss = losses.get(name)
     units = 3
@@ -152,5 +154,5 @@ def test_whole_network_gradient_with_penalties(loss_name, out_units, out_act):
         return model.data_loss(y, model.forward(x)) + model.penalty()
 
     model.backward(y, model.forward(x))
-    for param, grad in zip(model.parameters, model.gradients):
+    for param, grad in zip(model.parameters, model.gradients, strict=True):
         np.testing.assert_allclose(grad, numeric_gradient(total_loss, param), rtol=1e-4, atol=1e-8)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ IDS = [entry.id for entry in PRESETS]
 
 def test_twelve_presets_in_lecture_order_with_notes():
     assert len(PRESETS) == 12
-    assert IDS == sorted(IDS)
+    assert sorted(IDS) == IDS
     for number, entry in enumerate(PRESETS, start=1):
         assert entry.title.startswith(f"{number}. ")
         preset = load_preset(entry.id)
@@ -130,14 +132,28 @@ def test_playground_mlp_beats_logistic_regression():
     assert mlp > 0.9 and mlp > logistic + 0.3
 
 
-def test_malaria_summary_counts_9035501_without_loading_data(monkeypatch):
+def test_malaria_summary_counts_9035501_without_loading_data(monkeypatch, tmp_path, capsys):
     import nnplay.engine.data
+    from nnplay.cli import main
 
-    monkeypatch.setattr(nnplay.engine.data, "load_data", lambda spec: pytest.fail("the summary must not load data"))
-    preset = load_preset("11-malaria")
-    summary = summarize(preset.model, preset.n_features())
-    assert summary.total_params == 9_035_501
-    assert summary.layers[0].name == "my_dense_layer" and summary.layers[0].params == 9_000_300
+    loaded: list[str] = []
+    monkeypatch.setattr(nnplay.engine.data, "load_data", lambda spec: loaded.append(spec.source) or pytest.fail("loaded"))
+    # The guard is live: a CSV's width is known only from its data, so its summary reaches load_data.
+    csv_preset = tmp_path / "csv.toml"
+    csv_preset.write_text(
+        '[preset]\ntitle = "t"\n[data]\nsource = "csv"\npath = "t.csv"\nlabel_column = "y"\n'
+        '[model]\nloss = "binary_crossentropy"\nlayers = [{ type = "dense", units = 1, activation = "sigmoid" }]\n'
+    )
+    with pytest.raises(pytest.fail.Exception):
+        main(["summary", str(csv_preset), "--json"])
+    assert loaded == ["csv"]
+    capsys.readouterr()
+    # The malaria net's size follows from the preset alone (100x100x3 inputs): no data is loaded.
+    assert main(["summary", "11-malaria", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert loaded == ["csv"]
+    assert summary["total_params"] == 9_035_501
+    assert summary["layers"][0]["name"] == "my_dense_layer" and summary["layers"][0]["params"] == 9_000_300
 
 
 @pytest.mark.slow

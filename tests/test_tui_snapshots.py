@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui_helpers import wait_for, write_preset
 from nnplay.tui.app import make_app
+from tests.tui_helpers import wait_for, write_preset
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def preset_path(tmp_path):
     return write_preset(tmp_path)
 
 
-async def _data_shown(pilot) -> None:  # noqa: ANN001
+async def _data_shown(pilot) -> None:
     await wait_for(pilot, lambda: pilot.app.dataset is not None)
     await pilot.pause(0.2)
 
@@ -29,7 +29,7 @@ class TestMainScreen:
         assert snap_compare(make_app(preset_path), terminal_size=(80, 24), run_before=_data_shown)
 
     def test_layers_tab_80x24(self, snap_compare, preset_path):
-        async def layers(pilot) -> None:  # noqa: ANN001
+        async def layers(pilot) -> None:
             await _data_shown(pilot)
             await pilot.press("2")
 
@@ -38,7 +38,7 @@ class TestMainScreen:
 
 class TestPresetPicker:
     def test_picker(self, snap_compare, preset_path):
-        async def open_picker(pilot) -> None:  # noqa: ANN001
+        async def open_picker(pilot) -> None:
             await _data_shown(pilot)
             await pilot.press("p")
             await pilot.pause(0.2)
@@ -48,7 +48,7 @@ class TestPresetPicker:
 
 class TestResults:
     def test_results_after_a_run(self, snap_compare, preset_path):
-        async def train(pilot) -> None:  # noqa: ANN001
+        async def train(pilot) -> None:
             await _data_shown(pilot)
             await pilot.press("t")
             await wait_for(pilot, lambda: pilot.app.report is not None)

@@ -45,7 +45,7 @@ def write_preset(folder: Path, text: str = HIDDEN, name: str = "test-preset.toml
     return str(path)
 
 
-async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:  # noqa: ANN001
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
     """Let the app run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
     deadline = time.monotonic() + timeout
     while not condition():

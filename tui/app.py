@@ -236,7 +236,7 @@ class NnplayApp(App[int]):
             self.stop_training()
             return
         if not self.draft.valid:
-            self.notify(f"Fix the spec first: {self.draft.problems[0]}", severity="warning")
+            self.notify(f"Fix the spec first: {self.draft.problems[0]}", severity="warning", markup=False)
             return
         self.training = True
         self.query_one(HistoryChart).reset()
@@ -307,11 +307,11 @@ class NnplayApp(App[int]):
         message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
         if worker.group == "train":
             self._end_training("failed")
-            self.notify(message, title="Training failed", severity="error", timeout=8)
+            self.notify(message, title="Training failed", severity="error", timeout=8, markup=False)
         elif worker.group == "data":
             self.query_one(DatasetPanel).show_error(message)
         elif worker.group == "export":
-            self.notify(message, title="Export failed", severity="error", timeout=8)
+            self.notify(message, title="Export failed", severity="error", timeout=8, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Presets
@@ -327,10 +327,10 @@ class NnplayApp(App[int]):
         try:
             preset = load_preset(ref)
         except NnplayError as error:
-            self.notify(error.one_line(), title="Cannot load preset", severity="error")
+            self.notify(error.one_line(), title="Cannot load preset", severity="error", markup=False)
             return
         await self.load(preset, Path(resolve(ref)).stem)
-        self.notify(preset.preset.title, title="Preset loaded")
+        self.notify(preset.preset.title, title="Preset loaded", markup=False)
 
     async def load(self, preset: Preset, preset_id: str | None = None) -> None:
         """Show ``preset`` in every panel (a running training keeps its own copy)."""
@@ -342,7 +342,7 @@ class NnplayApp(App[int]):
 
     def action_save(self) -> None:
         if not self.draft.valid:
-            self.notify(f"Only a valid spec can be saved: {self.draft.problems[0]}", severity="warning")
+            self.notify(f"Only a valid spec can be saved: {self.draft.problems[0]}", severity="warning", markup=False)
             return
         title = self.draft.preset.preset.title
         self.push_screen(SavePresetDialog(title, f"{_slug(title)}.toml"), self._save_requested)
@@ -362,9 +362,9 @@ class NnplayApp(App[int]):
             preset = self.draft.preset.with_changes("preset.title", request.title)
             path = save_preset(preset, request.path, overwrite=overwrite)
         except SpecError as error:
-            self.notify(error.one_line(), title="Not saved", severity="error")
+            self.notify(error.one_line(), title="Not saved", severity="error", markup=False)
             return
-        self.notify(str(path), title="Preset saved")
+        self.notify(str(path), title="Preset saved", markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Export (TensorFlow is imported in the worker)
@@ -395,7 +395,7 @@ class NnplayApp(App[int]):
 
     @on(ExportFinished)
     def _exported(self, event: ExportFinished) -> None:
-        self.notify(event.path, title="Model exported")
+        self.notify(event.path, title="Model exported", markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Quitting

@@ -67,7 +67,7 @@ def split(
     if len(x) != len(y):
         raise DataError(f"{name} has {len(x)} feature rows but {len(y)} labels", field="data")
     if test_size > 0:
-        from sklearn.model_selection import train_test_split  # noqa: PLC0415 (costly import, kept lazy)
+        from sklearn.model_selection import train_test_split
 
         stratify = y if class_names is not None and _can_stratify(y, test_size) else None
         try:
@@ -75,7 +75,9 @@ def split(
                 np.arange(len(y)), test_size=test_size, random_state=seed, stratify=stratify
             )
         except ValueError as exc:  # too few rows for the requested test share
-            raise DataError(f"{name}: cannot split {len(y)} rows with test_size={test_size} ({exc})", field="data.test_size") from None
+            raise DataError(
+                f"{name}: cannot split {len(y)} rows with test_size={test_size} ({exc})", field="data.test_size"
+            ) from None
         # Fancy indexing copies, so each part is ours to convert and scale in place.
         x_train = _as_float32(x[train_rows], scale, owned=True)
         x_test = _as_float32(x[test_rows], scale, owned=True)

@@ -66,10 +66,11 @@ class DataSummary:
 
     def lines(self) -> list[str]:
         """A short plain-text account, one fact per line."""
+        names = f": {', '.join(self.feature_names)}" if self.features <= len(self.feature_names) else ""
         out = [
             f"data set   {self.name} ({self.task})",
             f"rows       {self.rows} ({self.rows_train} train, {self.rows_test} test)",
-            f"features   {self.features}" + (f": {', '.join(self.feature_names)}" if self.features <= len(self.feature_names) else ""),
+            f"features   {self.features}{names}",
             f"values     {self.value_min:.4g} .. {self.value_max:.4g}",
         ]
         if self.task == "regression":
@@ -113,8 +114,8 @@ def describe(dataset: Dataset) -> DataSummary:
     return DataSummary(
         name=dataset.name,
         task="regression" if dataset.is_regression else "classification",
-        rows_train=int(len(dataset.x_train)),
-        rows_test=int(len(dataset.x_test)),
+        rows_train=len(dataset.x_train),
+        rows_test=len(dataset.x_test),
         features=dataset.n_features,
         feature_names=tuple(dataset.feature_names[:MAX_FEATURE_NAMES]),
         classes=classes,

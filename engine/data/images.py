@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from nnplay.engine.data import cache
 from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.errors import DataError
 from nnplay.engine.spec import FolderData
+from nnplay.engine.user_paths import user_path
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
 
@@ -68,6 +70,11 @@ def _read(path: Path, size: int, color_mode: str) -> np.ndarray:
             if image.format == "JPEG":
                 image.draft("RGB" if color_mode == "rgb" else "L", (size, size))  # decode at a smaller scale
             return resize_pixels(image, size, color_mode)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataError(
+            f"{path}: the image claims more than {Image.MAX_IMAGE_PIXELS:,} pixels, more than Pillow will decode"
+            " (a damaged or hostile file?)", field="data.path",
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{path}: cannot read this image ({reason})", field="data.path") from None
@@ -83,14 +90,20 @@ def read_images(paths: list[Path], size: int, color_mode: str, workers: int | No
     def load(i: int) -> None:
         out[i] = _read(paths[i], size, color_mode)
 
+    from PIL import Image
+
     workers = workers or min(4, os.cpu_count() or 1)
-    if workers <= 1 or len(paths) < 64:
-        for i in range(len(paths)):
-            load(i)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for _ in pool.map(load, range(len(paths)), chunksize=32):
-                pass  # re-raises the first DataError
+    with warnings.catch_warnings():  # set here, around the workers: the filter list is global
+        # A file whose header claims more pixels than Pillow's guard allows is refused, never
+        # decoded: past twice the limit Pillow raises, between once and twice it only warns.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        if workers <= 1 or len(paths) < 64:
+            for i in range(len(paths)):
+                load(i)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for _ in pool.map(load, range(len(paths)), chunksize=32):
+                    pass  # re-raises the first DataError
     return out
 
 
@@ -105,7 +118,17 @@ def scan_folder(root: Path) -> tuple[tuple[str, ...], list[Path], np.ndarray]:
         raise DataError(f"{root}: no such folder", field=where)
     if not root.is_dir():
         raise DataError(f"{root}: is a file; give the folder that holds one sub-folder of images per class", field=where)
+    try:
+        return _scan(root, where)
+    except OSError as exc:  # a folder we may not list, a link that loops, a name too long ...
+        raise DataError(f"{exc.filename or root}: cannot read ({exc.strerror or exc})", field=where) from None
+
+
+def _scan(root: Path, where: str) -> tuple[tuple[str, ...], list[Path], np.ndarray]:
     entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    broken = [p for p in entries if p.is_symlink() and not p.exists()]
+    if broken:
+        raise DataError(f"{broken[0]}: a link to {os.readlink(broken[0])!r}, which does not exist", field=where)
     class_dirs = [p for p in entries if p.is_dir()]
     if not class_dirs:
         if any(is_image(p) for p in entries):
@@ -150,7 +173,7 @@ def _fingerprint(paths: list[Path]) -> str:
 
 def folder(spec: FolderData) -> Dataset:
     """Your own images: one sub-folder per class (the class names are the folder names)."""
-    root = Path(os.path.expanduser(spec.path)).resolve()
+    root = user_path(spec.path, "data.path", DataError).resolve()
     class_names, paths, labels = scan_folder(root)
     keep = choose(len(paths), spec.limit, spec.seed)
     paths = [paths[i] for i in keep]

@@ -125,7 +125,8 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
             ) from None
         del missing
     except Exception as exc:  # noqa: BLE001 (a copy that is there but broken)
-        raise DataError(f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do(where)}", field="data.source") from None
+        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do(where)}"
+        raise DataError(message, field="data.source") from None
 
     try:
         class_names = tuple(str(name) for name in info.features["label"].names)
@@ -151,7 +152,8 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 (tf.data errors while reading the records)
-        raise DataError(f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do(where)}", field="data.source") from None
+        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do(where)}"
+        raise DataError(message, field="data.source") from None
     if count == 0:
         raise DataError(f"malaria in {where} has no images; {_what_to_do(where)}", field="data.source")
     return pixels[:count], labels[:count], class_names

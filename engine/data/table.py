@@ -8,14 +8,14 @@ must be numeric. Commas, semicolons and tabs all work as separators.
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import numpy as np
 
 from nnplay.engine.data.dataset import Dataset, split
-from nnplay.engine.errors import DataError
+from nnplay.engine.errors import DataError, clip
 from nnplay.engine.spec import CsvData
+from nnplay.engine.user_paths import user_path
 
 WHERE = "data.path"
 
@@ -46,21 +46,39 @@ def _open_table(path: Path) -> tuple[list[str], list[list[str]]]:
         raise DataError(f"{path}: has a header but no data rows", field=WHERE)
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
-            raise DataError(f"{path}: line {number} has {len(row)} values but the header names {len(header)} columns", field=WHERE)
+            raise DataError(
+                f"{path}: line {number} has {len(row)} values but the header names {len(header)} columns", field=WHERE
+            )
     return header, body
 
 
+#: Both engines compute in float32 by default; a value beyond its range would become infinity.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _numeric(values: list[str]) -> tuple[np.ndarray | None, int | None]:
-    """The column as float64, or ``None`` and the index of the first value that is not a number."""
+    """The column as float64, or ``None`` and the index of the first value that is not a number
+    (or one float32 cannot hold: NaN, infinity, or beyond +-3.4e38)."""
     out = np.empty(len(values), dtype=np.float64)
     for i, value in enumerate(values):
         try:
             out[i] = float(value)
         except ValueError:
             return None, i
-    if not np.isfinite(out).all():
-        return None, int(np.flatnonzero(~np.isfinite(out))[0])
+    unusable = ~(np.abs(out) <= FLOAT32_MAX)  # also true for NaN
+    if unusable.any():
+        return None, int(np.flatnonzero(unusable)[0])
     return out, None
+
+
+def _shown(value: str) -> str:
+    """A cell that :func:`_numeric` refused, quoted, with the reason when it is a number after all."""
+    try:
+        number = float(value)
+    except ValueError:
+        return repr(clip(value, 40))
+    reason = "beyond float32's +-3.4e38" if np.isfinite(number) else "not finite"
+    return f"{clip(value, 40)!r}, {reason}"
 
 
 def _class_ids(values: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -78,7 +96,7 @@ def _class_ids(values: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
 
 def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...] | None]:
     """Features ``(n, f)`` float32, labels, feature names and class names (``None``: regression)."""
-    path = Path(os.path.expanduser(spec.path))
+    path = user_path(spec.path, WHERE, DataError)
     header, body = _open_table(path)
     if spec.label_column not in header:
         raise DataError(
@@ -86,7 +104,7 @@ def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], 
             field="data.label_column",
         )
     label_at = header.index(spec.label_column)
-    columns = list(zip(*body))
+    columns = list(zip(*body, strict=True))
     feature_at = [i for i in range(len(header)) if i != label_at]
     if not feature_at:
         raise DataError(f"{path}: has only the label column {spec.label_column!r}; add feature columns", field=WHERE)
@@ -94,7 +112,7 @@ def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], 
     for i in feature_at:
         column, row = _numeric([value.strip() for value in columns[i]])
         if column is None:
-            bad.append(f"{header[i]!r} (line {row + 2}: {columns[i][row].strip()!r})")
+            bad.append(f"{clip(header[i], 40)!r} (line {row + 2}: {_shown(columns[i][row].strip())})")
         else:
             features.append(column)
     if bad:
@@ -111,14 +129,15 @@ def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], 
         if y is None:
             raise DataError(
                 f"{path}: label column {spec.label_column!r} must be numeric for task = \"regression\" "
-                f"(line {row + 2}: {labels[row].strip()!r})",
+                f"(line {row + 2}: {_shown(labels[row].strip())})",
                 field="data.label_column",
             )
         return x, y.astype(np.float32), feature_names, None
     ids, class_names = _class_ids(labels)
     if len(class_names) < 2:
         raise DataError(
-            f"{path}: label column {spec.label_column!r} has a single class ({class_names[0]!r}); a classifier needs at least two",
+            f"{path}: label column {spec.label_column!r} has a single class ({class_names[0]!r});"
+            " a classifier needs at least two",
             field="data.label_column",
         )
     return x, ids, feature_names, class_names

@@ -76,10 +76,9 @@ class Dropout:
     by 1 / (1 - rate); at prediction time it passes through unchanged. The lecture scales by the
     keep probability at prediction time instead: the expected activation is the same either way."""
 
-    parameters: list[np.ndarray] = []
-    gradients: list[np.ndarray] = []
-
     def __init__(self, name: str, rate: float, rng: np.random.Generator) -> None:
+        self.parameters: list[np.ndarray] = []  # nothing to learn
+        self.gradients: list[np.ndarray] = []
         self.name = name
         self.rate = rate
         self.rng = rng

@@ -31,7 +31,7 @@ class Sequential:
         """The preset's model, starting from ``weights`` (Keras order: kernel, bias, kernel, ...)."""
         remaining = iter(weights)
         layers: list[Dense | Dropout] = []
-        for spec, name in zip(preset.model.layers, preset.model.layer_names()):
+        for spec, name in zip(preset.model.layers, preset.model.layer_names(), strict=True):
             if isinstance(spec, DenseLayer):
                 kernel = next(remaining).copy()
                 bias = next(remaining).copy() if spec.use_bias else None
@@ -58,7 +58,7 @@ class Sequential:
         params = self.parameters
         if len(weights) != len(params):
             raise ValueError(f"expected {len(params)} weight arrays, got {len(weights)}")
-        for p, w in zip(params, weights):
+        for p, w in zip(params, weights, strict=True):
             if p.shape != np.shape(w):
                 raise ValueError(f"weight shape {np.shape(w)} does not match {p.shape}")
             p[...] = w
@@ -80,7 +80,9 @@ class Sequential:
         return self.loss(y, p)
 
     def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-        return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)]) if len(x) else x[:, :0]
+        if not len(x):
+            return x[:, :0]
+        return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
 
     # -- backward --------------------------------------------------------------------------
 

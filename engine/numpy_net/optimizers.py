@@ -29,11 +29,11 @@ class SGDOptimizer:
     def apply(self, parameters: list[np.ndarray], gradients: list[np.ndarray]) -> None:
         lr = self.learning_rate
         if self.velocity is None:
-            for w, g in zip(parameters, gradients):
+            for w, g in zip(parameters, gradients, strict=True):
                 g *= lr  # the gradient buffer is refilled by the next backward step
                 w -= g
             return
-        for w, g, m in zip(parameters, gradients, self.velocity):
+        for w, g, m in zip(parameters, gradients, self.velocity, strict=True):
             m *= self.momentum
             g *= lr
             m -= g
@@ -56,7 +56,7 @@ class AdamOptimizer:
         self.iterations += 1
         t = self.iterations
         alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        for w, g, m, v in zip(parameters, gradients, self.m, self.v):
+        for w, g, m, v in zip(parameters, gradients, self.m, self.v, strict=True):
             w, g, m, v = w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)  # views
             for start in range(0, w.size, self.BLOCK):
                 block = slice(start, start + self.BLOCK)

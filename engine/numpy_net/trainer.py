@@ -8,8 +8,11 @@ the end of the epoch with dropout off.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -19,9 +22,33 @@ from nnplay.engine.numpy_net.optimizers import make_optimizer
 from nnplay.engine.spec import Preset
 from nnplay.engine.targets import accuracy, accuracy_kind
 from nnplay.engine.training import (
-    BatchEnd, EarlyStopper, EpochEnd, EventSink, FitResult, History, TrainBegin, TrainEnd, Trainer,
-    emitter, validation_split,
+    BatchEnd,
+    EarlyStopper,
+    EpochEnd,
+    EventSink,
+    FitResult,
+    History,
+    TrainBegin,
+    TrainEnd,
+    Trainer,
+    emitter,
+    validation_split,
 )
+
+F = TypeVar("F", bound=Callable)
+
+
+def divergence_is_an_outcome(method: F) -> F:
+    """Run ``method`` with NumPy's overflow and invalid-value warnings off: a too-large step makes
+    the weights and the loss overflow to inf or NaN, which :meth:`NumpyTrainer.fit` reports as
+    "diverged" (the CLI's exit 3). It is a result, not a fault in the code, so no warning is due."""
+
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return method(*args, **kwargs)
+
+    return quiet  # type: ignore[return-value]
 
 
 class NumpyTrainer(Trainer):
@@ -43,9 +70,11 @@ class NumpyTrainer(Trainer):
     def set_weights(self, weights: list[np.ndarray]) -> None:
         self.model.set_weights(weights)
 
+    @divergence_is_an_outcome
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.model.predict(np.asarray(x, dtype=self.preset.train.dtype))
 
+    @divergence_is_an_outcome
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         x = np.asarray(x, dtype=self.preset.train.dtype)
         p = self.model.forward(x)
@@ -54,6 +83,7 @@ class NumpyTrainer(Trainer):
             scores["accuracy"] = accuracy(self.accuracy, y, p)
         return scores
 
+    @divergence_is_an_outcome
     def fit(self, x: np.ndarray, y: np.ndarray, *, on_event: EventSink | None = None,
             cancel: threading.Event | None = None) -> FitResult:
         train = self.preset.train

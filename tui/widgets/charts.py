@@ -23,7 +23,7 @@ RIGHT = ("accuracy", "val_accuracy")
 
 
 class HistoryChart(PlotextPlot):
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.history: dict[str, list[float]] = {}
         self.redraws = 0

@@ -13,9 +13,9 @@ from textual.widgets import Label, Select, Static
 from textual_plotext import PlotextPlot
 
 from nnplay.engine.spec import DATA_SOURCES, DataSpec
-from nnplay.tui.widgets.panel import DraftPanel
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset

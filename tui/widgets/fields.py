@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -140,7 +141,7 @@ class ProblemList(Static):
     def show_problems(self, problems: list[Problem]) -> None:
         mine = [p for p in problems if any(p.field == x or p.field.startswith((f"{x}.", f"{x}[")) for x in self.prefixes)]
         lines = [f"✗ {p.field.removeprefix(self.strip) or p.field}: {p.message}" for p in mine]
-        self.update("\n".join(lines))
+        self.update(Text("\n".join(lines)))  # the user's values are shown, never read as markup
         self.display = bool(lines)
 
 

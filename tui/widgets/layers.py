@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
 from nnplay.engine.spec import ACTIVATIONS, LOSSES
-from nnplay.tui.widgets.panel import DraftPanel
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.widgets.fields import Field, ProblemList
+from nnplay.tui.widgets.panel import DraftPanel
 
 NEW_DENSE = {"type": "dense", "units": 4, "activation": "relu"}
 NEW_DROPOUT = {"type": "dropout", "rate": 0.2}

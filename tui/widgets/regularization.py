@@ -8,9 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Label
 
 from nnplay.engine.spec import EarlyStopping
-from nnplay.tui.widgets.panel import DraftPanel
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.tui.widgets.panel import DraftPanel
 
 NEW_EARLY_STOPPING = {"monitor": "loss", "patience": 5, "restore_best_weights": True}
 

@@ -18,7 +18,7 @@ STATUS_STYLE = {"completed": "green", "early_stopped": "cyan", "cancelled": "yel
 
 
 class ResultsPanel(Static):
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(Text("No run yet: press t to train.", style="dim"), **kwargs)
         self.report: RunReport | None = None
 

@@ -12,7 +12,7 @@ from nnplay.tui.render import summary_table
 
 
 class SummaryPanel(Static):
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.summary: ModelSummary | None = None
 

@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Select, Static
 
 from nnplay.engine.spec import ENGINES, OPTIMIZERS, Optimizer, TrainSpec
-from nnplay.tui.widgets.panel import DraftPanel
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
     from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin

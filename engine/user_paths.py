@@ -1,0 +1,29 @@
+"""Paths a user typed (a preset, a CSV, an image folder, an export file), checked before use.
+
+The operating system refuses some names outright: one with a NUL character (Python raises
+``ValueError: embedded null byte``) and one longer than the file system allows (``ENAMETOOLONG``).
+:func:`user_path` turns both into the usual one-line error that names the field and the path, so no
+later ``exists()`` or ``open()`` meets them as an unexpected exception.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from nnplay.engine.errors import NnplayError, clip
+
+
+def user_path(text: str | os.PathLike[str], field: str, error: type[NnplayError] = NnplayError) -> Path:
+    """``text`` as a path with ``~`` expanded, or ``error`` naming ``field`` when no file can have that name."""
+    raw = os.fspath(text)
+    if "\0" in raw:
+        raise error(f"a path cannot contain a NUL character (got {clip(repr(raw))})", field=field)
+    path = Path(raw).expanduser()
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise error(f"the name is longer than the file system allows (got {clip(repr(raw))})", field=field) from None
+    return path
