@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from nnplay.engine.errors import ExportError, SpecError
-from nnplay.engine.spec import ACTIVATIONS, LOSSES, DenseLayer, DropoutLayer, ModelSpec, Preset, Regularizer, validate_preset
+from nnplay.engine.spec import (
+    ACTIVATIONS, LOSSES, DenseLayer, DropoutLayer, ModelSpec, Preset, Regularizer, validate_preset,
+)
 
 #: Keras's short names and class names for the losses the spec knows.
 _LOSS_ALIASES = {
@@ -39,6 +41,7 @@ _LOSS_ALIASES = {
 }
 _PENALTIES = ("L1", "L2", "L1L2")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_AUTO_NAME = re.compile(r"^(dense|dropout)(_[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -157,12 +160,14 @@ def _penalty(config: dict[str, Any] | None, what: str) -> Regularizer | None:
 
 
 def _named(layers: list[DenseLayer | DropoutLayer], names: list[str]) -> tuple[DenseLayer | DropoutLayer, ...]:
-    """Keep a layer's own name where it is not the one the spec would give it anyway."""
-    defaults = ModelSpec(loss="mean_squared_error", layers=tuple(layers)).layer_names()
-    return tuple(
-        layer.model_copy(update={"name": name}) if name != default and _NAME.match(name) and len(name) <= 64 else layer
-        for layer, name, default in zip(layers, names, defaults)
-    )
+    """Keep the names a person gave (``my_dense_layer``); drop the ones Keras made up
+    (``dense``, ``dense_7``), which the spec gives back by itself."""
+    named = []
+    for layer, name in zip(layers, names):
+        made_up = _AUTO_NAME.match(name) is not None and name.split("_")[0] == layer.type
+        fits_spec = _NAME.match(name) is not None and len(name) <= 64
+        named.append(layer.model_copy(update={"name": name}) if fits_spec and not made_up else layer)
+    return tuple(named)
 
 
 def _compiled_loss(source: Path) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -280,7 +281,7 @@ def _predict_json(args: argparse.Namespace, opened, probabilities) -> dict[str, 
 def _json_safe(value: Any) -> Any:
     """Standard JSON has no NaN or infinity: such numbers become null."""
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else None
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {key: _json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
