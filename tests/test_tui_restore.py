@@ -42,6 +42,19 @@ async def open_file(pilot, app: NnplayApp, path) -> None:  # noqa: ANN001
     await pilot.press("enter")
 
 
+async def opened(pilot, app: NnplayApp, path, timeout: float = 120) -> None:  # noqa: ANN001
+    """Open ``path`` and wait until the app has made it the model."""
+    await open_file(pilot, app, path)
+    await wait_for(pilot, lambda: app.opened is not None, timeout=timeout)
+
+
+async def trained(pilot, app: NnplayApp, timeout: float = 120) -> None:  # noqa: ANN001
+    """Press t and wait for the run to finish."""
+    app.report = None
+    await pilot.press("t")
+    await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=timeout)
+
+
 def notified(app: NnplayApp, title: str) -> list[str]:
     return [n.message for n in app._notifications if n.title == title]
 
@@ -55,8 +68,7 @@ async def test_opening_an_h5_makes_it_the_model_and_scores_it(saved):
     app = make_app(preset_path)
     async with app.run_test(size=(120, 40)) as pilot:
         assert len(app.query(LayerCard)) == 2
-        await open_file(pilot, app, path)
-        await wait_for(pilot, lambda: app.opened is not None, timeout=120)
+        await opened(pilot, app, path)
         await pilot.pause()
         # The layers panel shows the file's stack ...
         assert [card.layer_spec["type"] for card in app.query(LayerCard)] == ["dense", "dropout", "dense", "dense"]
@@ -82,12 +94,9 @@ async def test_training_goes_on_from_the_opened_weights(saved):
     preset_path, path, _ = saved
     app = make_app(preset_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_file(pilot, app, path)
-        await wait_for(pilot, lambda: app.opened is not None, timeout=120)
+        await opened(pilot, app, path)
         opened_preset = app.draft.preset
-        app.report = None
-        await pilot.press("t")
-        await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=120)
+        await trained(pilot, app)
         assert app.report.fit.epochs_run == opened_preset.train.epochs
         assert "weights from" in screen_text(app)
     # The same run, headless, from the file's weights: the app trained exactly that.
@@ -101,12 +110,9 @@ async def test_changed_layers_train_from_fresh_weights_with_a_warning(saved):
     preset_path, path, _ = saved
     app = make_app(preset_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_file(pilot, app, path)
-        await wait_for(pilot, lambda: app.opened is not None, timeout=120)
+        await opened(pilot, app, path)
         app.draft.set("model.layers[0].units", 5)  # the file's first kernel no longer fits
-        app.report = None
-        await pilot.press("t")
-        await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=120)
+        await trained(pilot, app)
         assert any("fresh weights" in n.message for n in app._notifications)
     fresh = run(prepare(app.draft.preset))
     for got, want in zip(app.report.trainer.get_weights(), fresh.trainer.get_weights(), strict=True):
@@ -141,14 +147,11 @@ async def test_the_keras_engine_scores_and_trains_an_opened_model(saved):
     async with app.run_test(size=(120, 40)) as pilot:
         app.draft.set("train.engine", "keras")
         app.draft.set("train.epochs", 2)
-        await open_file(pilot, app, path)
-        await wait_for(pilot, lambda: app.opened is not None, timeout=180)
+        await opened(pilot, app, path, timeout=180)
         assert app.report.engine == "keras"
         assert app.report.test["accuracy"] == pytest.approx(exported_run.test["accuracy"], abs=1e-6)
         opened_preset = app.draft.preset
-        app.report = None
-        await pilot.press("t")
-        await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=180)
+        await trained(pilot, app, timeout=180)
         assert app.report.engine == "keras" and app.report.fit.epochs_run == 2
     expected = run(prepare(opened_preset), initial_weights=read_model(path).weights)
     assert expected.engine == "keras"
