@@ -99,6 +99,8 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
         raise ExportError(f"cannot read {where!r}: {exc.strerror or exc}", field="path") from None
     if not is_hdf5:
         raise ExportError(f"{where!r} is not an HDF5 file (is it corrupt, or another format?)", field="path")
+    if _weights_only(source):
+        raise ExportError(f"{where!r} holds weights only, no model; save the whole model with model.save('model.h5')", field="path")
     from nnplay.engine.tf_quiet import keras
 
     # load_model picks the reader by extension; an HDF5 file named otherwise goes through a link.
@@ -113,19 +115,37 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
         raise ExportError(f"{where!r} is not a Keras model file Keras can open: {_first_line(exc)}", field="path") from None
 
 
+def _weights_only(source: Path) -> bool:
+    """A file of weights without the model around them (``save_weights``): Keras 3's
+    ``.weights.h5`` layout, or Keras 2's, neither of which carries a ``model_config``."""
+    import h5py
+
+    try:
+        with h5py.File(source, "r") as handle:
+            return "model_config" not in handle.attrs and ("vars" in handle or "layer_names" in handle.attrs)
+    except OSError:
+        return False  # unreadable: let Keras say why
+
+
+def sequential_layers(model: Any, where: str) -> list[Any]:
+    """The layers of a loaded model, or :class:`ExportError` unless it is a Sequential of Dense and
+    Dropout layers (the only models nnplay's spec can say)."""
+    if type(model).__name__ != "Sequential":
+        raise ExportError(f"{where!r} holds a {type(model).__name__} model; nnplay reads Sequential models", field="path")
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind not in _KNOWN_LAYERS:
+            raise ExportError(f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path")
+    return list(model.layers)
+
+
 def summary_from_h5(path: str | os.PathLike[str]) -> ModelSummary:
     """The Keras-style summary of a saved Sequential model of Dense and Dropout layers."""
     where = str(Path(path).expanduser())
     model = load_h5(path)
-    if type(model).__name__ != "Sequential":
-        raise ExportError(f"{where!r} holds a {type(model).__name__} model; nnplay reads Sequential models", field="path")
     rows = []
-    for layer in model.layers:
+    for layer in sequential_layers(model, where):
         kind = type(layer).__name__
-        if kind not in _KNOWN_LAYERS:
-            raise ExportError(
-                f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path"
-            )
         try:
             shape = tuple(None if d is None else int(d) for d in layer.output.shape)
         except (AttributeError, ValueError):

@@ -6,6 +6,7 @@ The CLI and the TUI both call :func:`prepare` and :func:`run`; neither does any 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,16 +20,28 @@ from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_target
 from nnplay.engine.training import EventSink, FitResult, Trainer
 
 
-def make_trainer(preset: Preset, n_features: int, engine: str | None = None) -> Trainer:
-    """The trainer for ``engine`` (default: the preset's). Keras is imported only when asked for."""
+def make_trainer(
+    preset: Preset, n_features: int, engine: str | None = None, initial_weights: Sequence[np.ndarray] | None = None
+) -> Trainer:
+    """The trainer for ``engine`` (default: the preset's). Keras is imported only when asked for.
+
+    ``initial_weights`` (Keras order) replace the fresh starting weights: a run can go on from a
+    saved model instead of from the seed's glorot draw.
+    """
     engine = engine or preset.train.engine
+    trainer: Trainer
     if engine == "keras":
         from nnplay.engine.keras_net import KerasTrainer
 
-        return KerasTrainer(preset, n_features)
-    from nnplay.engine.numpy_net.trainer import NumpyTrainer
+        trainer = KerasTrainer(preset, n_features)
+    else:
+        from nnplay.engine.numpy_net.trainer import NumpyTrainer
 
-    return NumpyTrainer(preset, n_features)
+        trainer = NumpyTrainer(preset, n_features)
+    if initial_weights is not None:
+        dtype = preset.train.dtype
+        trainer.set_weights([np.asarray(w, dtype=dtype) for w in initial_weights])
+    return trainer
 
 
 @dataclass(frozen=True)
@@ -88,11 +101,25 @@ def run(
     engine: str | None = None,
     on_event: EventSink | None = None,
     cancel: threading.Event | None = None,
+    initial_weights: Sequence[np.ndarray] | None = None,
 ) -> RunReport:
-    """Train the prepared preset and score it on the test rows."""
-    preset, data = prepared.preset, prepared.dataset
-    trainer = make_trainer(preset, data.n_features, engine)
+    """Train the prepared preset (from ``initial_weights`` when given) and score it on the test rows."""
+    trainer = make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
     result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel)
+    return _scored(prepared, trainer, result)
+
+
+def evaluate(
+    prepared: Prepared, initial_weights: Sequence[np.ndarray], *, engine: str | None = None
+) -> RunReport:
+    """Score given weights on the test rows without training them (``model.evaluate`` of a loaded
+    model); the report's fit has run no epochs."""
+    trainer = make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
+    return _scored(prepared, trainer, FitResult("completed", 0, {}, 0.0))
+
+
+def _scored(prepared: Prepared, trainer: Trainer, result: FitResult) -> RunReport:
+    preset, data = prepared.preset, prepared.dataset
     test: dict[str, float] = {}
     confusion = None
     if len(prepared.x_test):

@@ -62,7 +62,7 @@ class FitResult:
     def describe(self) -> str:
         """The stop reason in words, for people."""
         if self.status == "completed":
-            return f"completed {self.epochs_run} epochs"
+            return f"completed {self.epochs_run} epochs" if self.epochs_run else "scored as it is, without training"
         if self.status == "early_stopped":
             restored = f"; restored the weights of epoch {self.best_epoch + 1}" if self.best_epoch is not None else ""
             return f"early stopped at epoch {self.epochs_run}{restored}"

@@ -8,6 +8,8 @@ needs them.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import signal
 import sys
@@ -64,10 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
     train.add_argument("--force", action="store_true", help="overwrite an existing export file")
     train.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
+
+    predict = commands.add_parser("predict", help="a saved .h5 model on a preset's test rows: probabilities, accuracy, confusion")
+    predict.add_argument("model", metavar="MODEL.h5")
+    predict.add_argument("preset", metavar="PRESET")
+    predict.add_argument("--rows", type=_count, default=3, metavar="N", help="test rows whose probabilities to print (default 3)")
+    predict.add_argument("--engine", choices=("numpy", "keras"), help="the engine that runs the model (default: the preset's)")
+    predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
     return parser
 
 
-COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train")
+def _count(text: str) -> int:
+    """A whole number of rows, 0 or more (argparse turns the ValueError into a one-line error)."""
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+_count.__name__ = "row count"  # argparse names the type in its message: "invalid row count value: '-1'"
+
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -228,6 +247,60 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         _print_report(report, exported)
     return EXIT_DIVERGED if report.fit.status == "diverged" else EXIT_OK
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from nnplay.engine.presets import load_preset
+    from nnplay.engine.restore import open_model
+
+    opened = open_model(Path(args.model), load_preset(args.preset), engine=args.engine)
+    if not len(opened.prepared.x_test):
+        from nnplay.engine.errors import SpecError
+
+        raise SpecError(f"is 0, so preset {args.preset!r} has no test rows to predict", field="data.test_size")
+    probabilities = opened.probabilities(args.rows)
+    if args.json:
+        print(json.dumps(_json_safe(_predict_json(args, opened, probabilities)), indent=2, allow_nan=False))
+        return EXIT_OK
+    from rich.console import Console
+
+    from nnplay.tui.render import confusion_table, probabilities_table
+
+    console, report, data = Console(), opened.report, opened.prepared.dataset
+    console.print(f"{args.model}: {len(opened.saved.layers)} layers on {opened.saved.n_features} inputs, "
+                  f"{report.engine} engine, {len(data.y_test)} test rows of {data.name}")
+    console.print(probabilities_table(probabilities, data.y_test[: len(probabilities)], data.class_names))
+    console.print("test: " + "  ".join(f"{k} {v:.4f}" for k, v in report.test.items()))
+    if report.confusion is not None and report.class_names:
+        console.print(confusion_table(report.confusion, report.class_names))
+    return EXIT_OK
+
+
+def _predict_json(args: argparse.Namespace, opened, probabilities) -> dict[str, Any]:
+    report, data = opened.report, opened.prepared.dataset
+    return {
+        "model": args.model,
+        "preset": args.preset,
+        "engine": report.engine,
+        "input_features": opened.saved.n_features,
+        "test_rows": len(data.y_test),
+        "class_names": None if data.class_names is None else list(data.class_names),
+        "probabilities": probabilities.tolist(),
+        "labels": data.y_test[: len(probabilities)].tolist(),
+        "test": report.test,
+        "confusion_matrix": None if report.confusion is None else report.confusion.tolist(),
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    """Standard JSON has no NaN or infinity: such numbers become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
 
 
 def _cancel_once(cancel: threading.Event, previous: Any) -> None:

@@ -15,10 +15,11 @@ PRESETS = bundled_presets()
 IDS = [entry.id for entry in PRESETS]
 
 
-def test_twelve_presets_in_lecture_order_with_notes():
-    assert len(PRESETS) == 12
-    assert sorted(IDS) == IDS
-    for number, entry in enumerate(PRESETS, start=1):
+def test_presets_in_lecture_order_with_notes():
+    assert len(PRESETS) >= 12
+    assert IDS == sorted(IDS)
+    for entry in PRESETS:
+        number = int(entry.id.split("-")[0])  # the id's number is the title's
         assert entry.title.startswith(f"{number}. ")
         preset = load_preset(entry.id)
         assert len(preset.preset.notes) > 300, f"{entry.id} needs notes that teach"

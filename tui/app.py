@@ -34,10 +34,12 @@ from nnplay.tui.messages import (
     EpochsEnded,
     ExportFinished,
     FieldEdited,
+    ModelOpened,
     TrainingBegan,
     TrainingFinished,
 )
-from nnplay.tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
+from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
+from nnplay.tui.render import probabilities_table
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
@@ -50,10 +52,12 @@ from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
+    from nnplay.engine.restore import SavedModel
     from nnplay.engine.run import RunReport
 
 PANELS = (DatasetPanel, LayersPanel, RegularizationPanel, TrainingPanel)
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the data preview reloads
+FIRST_ROWS = 3  # test rows an opened model shows its outputs for, as the lecture's predict(X_test[:3])
 
 
 def _slug(title: str) -> str:
@@ -67,6 +71,7 @@ class NnplayApp(App[int]):
     BINDINGS: ClassVar = [
         Binding("t", "train", "Train/Stop"),
         Binding("e", "export", "Export"),
+        Binding("o", "open_model", "Open .h5"),
         Binding("p", "presets", "Presets"),
         Binding("s", "save", "Save"),
         Binding("q", "quit", "Quit"),
@@ -85,6 +90,8 @@ class NnplayApp(App[int]):
         self._train_worker: Worker | None = None
         self._preview_timer = None
         self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
+        self.opened: SavedModel | None = None  # an opened .h5: runs start from its weights
+        self._model_path = ""  # the .h5 last exported or opened, offered by the open dialog
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -185,7 +192,8 @@ class NnplayApp(App[int]):
         button.label, button.variant = "Train (t)", "success"
         button.disabled = not self.draft.valid
         if self.draft.valid:
-            status.update(f"ready: {self.draft.preset.train.engine} engine", layout=False)
+            origin = f" · from {Path(self.opened.path).name}" if self.opened is not None else ""
+            status.update(f"ready: {self.draft.preset.train.engine} engine{origin}", layout=False)
             button.tooltip = None
         else:
             first = self.draft.problems[0]
@@ -238,11 +246,22 @@ class NnplayApp(App[int]):
         if not self.draft.valid:
             self.notify(f"Fix the spec first: {self.draft.problems[0]}", severity="warning", markup=False)
             return
+        preset = self.draft.preset
+        if self.opened is not None and not self._opened_fits(preset):
+            self.notify(f"The layers or the data changed since {self.opened.path.name} was opened: "
+                        "this run starts from fresh weights.", severity="warning", markup=False)
         self.training = True
         self.query_one(HistoryChart).reset()
         self.query_one(TrainProgress).preparing("loading the data…")
         self._show_train_state()
-        self._train_worker = self._train(self.draft.preset)
+        self._train_worker = self._train(preset, self.opened)
+
+    def _opened_fits(self, preset: Preset) -> bool:
+        """Whether the opened model's weights still fit the draft (unknown width: the worker decides)."""
+        n_features = preset.n_features()
+        if n_features is None and self._preview_matches():
+            n_features = self.dataset.n_features  # type: ignore[union-attr]
+        return n_features is None or self.opened is None or self.opened.weights_for(preset.model, n_features) is not None
 
     @on(Button.Pressed, "#train")
     def _train_pressed(self) -> None:
@@ -254,17 +273,19 @@ class NnplayApp(App[int]):
             self.query_one("#train-status", Static).update("stopping…", layout=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
-    def _train(self, preset: Preset) -> None:
-        """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
+    def _train(self, preset: Preset, opened: SavedModel | None = None) -> None:
+        """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it.
+        An opened model's weights are the start when they still fit the preset's layers."""
         from nnplay.engine.run import prepare, run
         from nnplay.tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
+        start = opened.weights_for(preset.model, prepared.dataset.n_features) if opened is not None else None
         relay = EventRelay(self.post_message)
-        report = run(prepared, on_event=relay, cancel=cancel)
+        report = run(prepared, on_event=relay, cancel=cancel, initial_weights=start)
         relay.flush()
-        self.post_message(TrainingFinished(report))
+        self.post_message(TrainingFinished(report, None if start is None else str(opened.path)))
 
     @on(TrainingBegan)
     def _began(self, event: TrainingBegan) -> None:
@@ -285,7 +306,7 @@ class NnplayApp(App[int]):
     def _finished(self, event: TrainingFinished) -> None:
         self.report = event.report
         self._end_training(event.report.fit.describe())
-        self.query_one(ResultsPanel).show(event.report)
+        self.query_one(ResultsPanel).show(event.report, origin=event.origin)
         self.query_one(HistoryChart).replot()
         self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if event.report.fit.status == "diverged" else "information"
@@ -312,6 +333,8 @@ class NnplayApp(App[int]):
             self.query_one(DatasetPanel).show_error(message)
         elif worker.group == "export":
             self.notify(message, title="Export failed", severity="error", timeout=8, markup=False)
+        elif worker.group == "restore":
+            self.notify(message, title="Cannot open model", severity="error", timeout=8, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Presets
@@ -336,6 +359,7 @@ class NnplayApp(App[int]):
         """Show ``preset`` in every panel (a running training keeps its own copy)."""
         self.draft = Draft(preset)
         self.preset_id = preset_id
+        self.opened = None
         await self._rebuild_panels()
         await self.query_one("#notes-text", Markdown).update(preset.preset.notes)
         self._spec_changed(data_changed=True)
@@ -395,7 +419,45 @@ class NnplayApp(App[int]):
 
     @on(ExportFinished)
     def _exported(self, event: ExportFinished) -> None:
+        self._model_path = event.path
         self.notify(event.path, title="Model exported", markup=False)
+
+    # ----------------------------------------------------------------------------------------
+    # Opening a saved model (the lecture's load_model): its layers and weights become the model
+
+    def action_open_model(self) -> None:
+        if self.training:
+            self.notify("Stop the training first (t), then open a model.", severity="warning")
+            return
+        self.push_screen(OpenModelDialog(self._model_path), self._open_requested)
+
+    def _open_requested(self, path: str | None) -> None:
+        if path:
+            self.notify(f"Reading {path} (the first file loads TensorFlow, a few seconds)…", title="Opening model", timeout=4, markup=False)
+            self._open_model(path, self.draft.preset)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open model")
+    def _open_model(self, path: str, preset: Preset) -> None:
+        from nnplay.engine.restore import open_model
+
+        opened = open_model(path, preset)
+        self.post_message(ModelOpened(opened, opened.probabilities(FIRST_ROWS)))
+
+    @on(ModelOpened)
+    async def _model_opened(self, event: ModelOpened) -> None:
+        opened = event.opened
+        self.draft = Draft(opened.preset)
+        self.opened, self._model_path = opened.saved, str(opened.saved.path)
+        self.report = opened.report
+        await self._rebuild_panels()
+        self._spec_changed()
+        self.query_one(HistoryChart).reset()
+        data = opened.prepared.dataset
+        self.query_one(ResultsPanel).show(opened.report, origin=str(opened.saved.path), first_rows=probabilities_table(
+            event.first_rows, data.y_test[:len(event.first_rows)], data.class_names))
+        self.query_one("#panels", TabbedContent).active = "results"
+        scores = "  ".join(f"test {k} {v:.4f}" for k, v in opened.report.test.items())
+        self.notify(f"{opened.saved.path.name}: {len(opened.saved.layers)} layers. {scores}", title="Model opened", markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Quitting

@@ -13,6 +13,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out of start-up
     from nnplay.engine.data import Dataset
+    from nnplay.engine.restore import OpenedModel
     from nnplay.engine.run import RunReport
     from nnplay.engine.spec import DataSpec
     from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin
@@ -60,6 +61,7 @@ class EpochsEnded(Message):
 @dataclass
 class TrainingFinished(Message):
     report: RunReport
+    origin: str | None = None  # the .h5 whose weights the run started from (None: fresh weights)
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,3 +83,11 @@ class DataPreviewFailed(Message):
 @dataclass
 class ExportFinished(Message):
     path: str
+
+
+@dataclass
+class ModelOpened(Message):
+    """A saved model was read, set beside the draft's data and scored on its test rows."""
+
+    opened: OpenedModel
+    first_rows: Any  # numpy array: the model's outputs on the first test rows (model.predict(X_test[:3]))

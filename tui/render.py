@@ -53,3 +53,26 @@ def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...], limit: int
         cells = [Text(str(int(v)), style="bold green" if i == j else "") for j, v in enumerate(matrix[i][:limit])]
         table.add_row(Text(f"true:{name}"), *cells)
     return table
+
+
+def probabilities_table(outputs: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...] | None) -> Table:
+    """The model's outputs for a few test rows beside their true labels (``model.predict(X_test[:3])``).
+
+    One sigmoid unit is the probability of the second class; several units give one column each.
+    """
+    table = Table(box=box.SIMPLE_HEAD, title=f"model.predict(X_test[:{len(outputs)}])", title_justify="left")
+    table.add_column("row", justify="right")
+    units = outputs.shape[-1] if outputs.ndim == 2 else 1
+    if class_names is None:
+        heads = [f"output {j}" for j in range(units)] if units > 1 else ["output"]
+    elif units == 1:
+        heads = [f"p({class_names[-1]})"]
+    else:
+        heads = [f"p({name})" for name in class_names[:units]]
+    for head in heads:
+        table.add_column(head, justify="right")
+    table.add_column("true", justify="left")
+    for i, (row, label) in enumerate(zip(outputs.reshape(len(outputs), -1), labels)):
+        true = class_names[int(label)] if class_names is not None else f"{float(label):.4g}"
+        table.add_row(str(i), *(f"{v:.4f}" for v in row), true)
+    return table

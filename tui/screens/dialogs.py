@@ -1,4 +1,4 @@
-"""Small modal dialogs: a yes/no question, saving the spec as a preset, exporting the model."""
+"""Small modal dialogs: a yes/no question, saving the spec as a preset, exporting and opening a model."""
 
 from __future__ import annotations
 
@@ -77,27 +77,30 @@ class SavePresetDialog(ModalScreen[SaveRequest | None]):
             self.dismiss(None)
 
 
-class ExportDialog(ModalScreen[str | None]):
-    """Asks where to write the trained model (``.h5``)."""
+class PathDialog(ModalScreen[str | None]):
+    """Asks for one file path: a title, the path, a hint below it, and an action button."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    KIND = "path"  # ids: #<kind>-dialog, #<kind>-path, and the button #<kind>
+    ACTION = "OK"
 
-    def __init__(self, path: str, engine: str) -> None:
+    def __init__(self, path: str, title: str, hint: str) -> None:
         super().__init__()
         self.path = path
-        self.engine = engine
+        self.heading = title
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(f"Export the last run's model ({self.engine} engine) as Keras .h5", classes="dialog-title")
-            yield Input(self.path, id="export-path")
-            yield Label("The first export loads TensorFlow, which takes a few seconds.", classes="dim")
+        with Vertical(classes="dialog", id=f"{self.KIND}-dialog"):
+            yield Label(self.heading, classes="dialog-title")
+            yield Input(self.path, id=f"{self.KIND}-path")
+            yield Label(self.hint, classes="dim")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export", id="export", variant="primary", compact=True)
+                yield Button(self.ACTION, id=self.KIND, variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
     def _request(self) -> None:
-        path = self.query_one("#export-path", Input).value.strip()
+        path = self.query_one(f"#{self.KIND}-path", Input).value.strip()
         if path:
             self.dismiss(path)
 
@@ -107,7 +110,29 @@ class ExportDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export":
+        if event.button.id == self.KIND:
             self._request()
         else:
             self.dismiss(None)
+
+
+class ExportDialog(PathDialog):
+    """Asks where to write the trained model (``.h5``)."""
+
+    KIND, ACTION = "export", "Export"
+
+    def __init__(self, path: str, engine: str) -> None:
+        super().__init__(path, f"Export the last run's model ({engine} engine) as Keras .h5",
+                         "The first export loads TensorFlow, which takes a few seconds.")
+        self.engine = engine
+
+
+class OpenModelDialog(PathDialog):
+    """Asks which saved Keras ``.h5`` model to open as the current model."""
+
+    KIND, ACTION = "open", "Open"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "Open a saved Keras .h5 model",
+                         "A Sequential of Dense and Dropout layers: its layers and weights\n"
+                         "replace the current model, scored at once on the test rows.")

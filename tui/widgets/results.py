@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -22,13 +22,17 @@ class ResultsPanel(Static):
         super().__init__(Text("No run yet: press t to train.", style="dim"), **kwargs)
         self.report: RunReport | None = None
 
-    def show(self, report: RunReport) -> None:
+    def show(self, report: RunReport, origin: str | None = None, first_rows: RenderableType | None = None) -> None:
+        """``origin``: the saved model whose weights the run started from (or were scored);
+        ``first_rows``: its outputs on the first test rows, shown under the scores."""
         self.report = report
         fit = report.fit
         head = Text.assemble(
             (f"{report.engine} engine: ", "bold"),
             (fit.describe(), STATUS_STYLE.get(fit.status, "")),
         )
+        if origin is not None:
+            head.append(f"\nweights from {origin}", style="dim")
         scores = Table.grid(padding=(0, 2))
         scores.add_column(style="bold")
         scores.add_column(justify="right")
@@ -40,7 +44,9 @@ class ResultsPanel(Static):
         for key, values in fit.history.items():
             if values:
                 scores.add_row(f"last {key}", f"{values[-1]:.4f}")
-        parts = [head, Text(""), scores]
+        parts: list[RenderableType] = [head, Text(""), scores]
+        if first_rows is not None:
+            parts += [Text(""), first_rows]
         if report.confusion is not None and report.class_names:
             parts += [Text(""), confusion_table(report.confusion, report.class_names)]
         self.update(Group(*parts))
