@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.search_spec import SearchTable
 
 Activation = Literal["linear", "sigmoid", "tanh", "relu", "softmax"]
 LossName = Literal[
@@ -374,6 +375,7 @@ class Preset(_Spec):
     data: DataSpec
     model: ModelSpec
     train: TrainSpec = Field(default_factory=TrainSpec)
+    search: SearchTable | None = None  # a random search over the fields above (engine/search_spec.py)
 
     def n_features(self) -> int | None:
         return self.data.n_features()
