@@ -91,6 +91,7 @@ class TrialEpoch:
 class TrialEnd:
     result: TrialResult
     best: TrialResult | None  # the best complete trial so far
+    leaderboard: tuple[TrialResult, ...]  # every trial so far, best first (see `rank`)
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,7 @@ class SearchResult:
     seconds: float
 
     def leaderboard(self) -> list[TrialResult]:
-        """Complete trials best first (ties by trial number), then the pruned, then the failed."""
-        sign = -1.0 if self.direction == "maximize" else 1.0
-        rank = {"complete": 0, "pruned": 1, "failed": 2}
-
-        def key(trial: TrialResult) -> tuple[int, float, int]:
-            value = trial.value if trial.value is not None and math.isfinite(trial.value) else math.inf
-            return rank[trial.status], sign * value if math.isfinite(value) else math.inf, trial.number
-
-        return sorted(self.trials, key=key)
+        return rank(self.trials, self.direction)
 
     def best_preset(self) -> Preset:
         """The searched preset with the best trial's values, as a plain preset (no ``[search]``)."""
@@ -144,6 +137,18 @@ class SearchResult:
             "trials": [trial.to_json() for trial in self.trials],
             "best": None if self.best is None else self.best.to_json(),
         }
+
+
+def rank(trials: tuple[TrialResult, ...] | list[TrialResult], direction: str) -> list[TrialResult]:
+    """Complete trials best first (ties by trial number), then the pruned, then the failed."""
+    sign = -1.0 if direction == "maximize" else 1.0
+    order = {"complete": 0, "pruned": 1, "failed": 2}
+
+    def key(trial: TrialResult) -> tuple[int, float, int]:
+        value = trial.value if trial.value is not None and math.isfinite(trial.value) else None
+        return order[trial.status], math.inf if value is None else sign * value, trial.number
+
+    return sorted(trials, key=key)
 
 
 def trial_preset(preset: Preset, params: dict[str, Value]) -> Preset:
@@ -272,7 +277,7 @@ def run_search(
             state = optuna.trial.TrialState.PRUNED if result.status == "pruned" else optuna.trial.TrialState.FAIL
             study.tell(trial, state=state)
         results.append(result)
-        emit(TrialEnd(result, best))
+        emit(TrialEnd(result, best, tuple(rank(results, search.direction))))
     outcome = SearchResult(preset, engine, search.objective, search.direction, tuple(results), best,
                            cancel.is_set(), time.perf_counter() - started)
     emit(SearchEnd(outcome))

@@ -160,17 +160,15 @@ def _hidden_dense(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [layer for layer in layers[:-1] if layer.get("type") == "dense"]
 
 
-def apply_params(raw: dict[str, Any], params: dict[str, Value]) -> dict[str, Any]:
-    """A copy of the plain preset ``raw`` with one trial's values set, and no ``[search]`` table.
+def param_edits(raw: dict[str, Any], params: dict[str, Value]) -> list[tuple[str, Any]]:
+    """One trial's values as edits ``(path, value)`` of the plain preset ``raw``: the playground applies
+    them one by one, as if typed; :func:`apply_params` applies them at once.
 
-    ``hidden_layers`` keeps the output layer and puts that many copies of the first hidden dense
-    layer before it (its activation and penalties; a plain ReLU layer when there is none);
-    ``hidden_units`` sets the width of every hidden dense layer.
+    ``hidden_layers`` becomes one edit of ``model.layers``: the output layer, after that many copies
+    of the first hidden dense layer (its activation and penalties; a plain ReLU layer when there is
+    none). ``hidden_units`` sets the width of every hidden dense layer.
     """
-    from nnplay.engine.spec import set_path  # imported here: the schema module imports this one
-
-    out = copy.deepcopy({k: v for k, v in raw.items() if k != "search"})
-    layers = out["model"]["layers"]
+    layers = copy.deepcopy(raw["model"]["layers"])
     if HIDDEN_LAYERS in params:
         hidden = _hidden_dense(layers)
         template = {k: v for k, v in hidden[0].items() if k != "name"} if hidden else {"type": "dense", "activation": "relu"}
@@ -179,10 +177,17 @@ def apply_params(raw: dict[str, Any], params: dict[str, Value]) -> dict[str, Any
     elif HIDDEN_UNITS in params:
         for layer in _hidden_dense(layers):
             layer["units"] = params[HIDDEN_UNITS]
-    out["model"]["layers"] = layers
-    for path, value in params.items():
-        if path not in KNOBS:
-            set_path(out, path, value)
+    edits: list[tuple[str, Any]] = [("model.layers", layers)] if any(k in params for k in KNOBS) else []
+    return edits + [(path, value) for path, value in params.items() if path not in KNOBS]
+
+
+def apply_params(raw: dict[str, Any], params: dict[str, Value]) -> dict[str, Any]:
+    """A copy of the plain preset ``raw`` with one trial's values set, and no ``[search]`` table."""
+    from nnplay.engine.spec import set_path  # imported here: the schema module imports this one
+
+    out = copy.deepcopy({k: v for k, v in raw.items() if k != "search"})
+    for path, value in param_edits(out, params):
+        set_path(out, path, value)
     return out
 
 

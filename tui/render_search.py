@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # the search module imports the engine's run module; the tabl
     from nnplay.engine.search import TrialResult
 
 STATUS_STYLE = {"complete": "", "pruned": "yellow", "failed": "red"}
+SHORT_STATUS = {"complete": "ok", "pruned": "cut", "failed": "err"}
 
 
 _SHORT = {"hidden_layers": "layers", "hidden_units": "units", "learning_rate": "lr", "batch_size": "batch",
@@ -38,34 +39,36 @@ def leaderboard_table(
     *,
     best: int | None = None,
     title: str | None = "Leaderboard",
-    limit: int | None = None,
+    compact: bool = False,
+    show_test: bool = True,
 ) -> Table:
-    """One row per trial in the order given (best first, as :meth:`SearchResult.leaderboard` sorts);
-    the best trial in bold green."""
+    """One row per trial in the order given (best first, as the engine ranks them); the best trial in
+    bold green. ``compact`` (a narrow view) leaves out the seconds and shortens headers and status;
+    ``show_test`` False leaves out the test accuracy too (the objective is what ranks the trials)."""
     names = list(params)
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, collapse_padding=True)
-    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True, min_width=2)
     table.add_column(param_label(objective), justify="right", no_wrap=True)
-    table.add_column("test acc", justify="right", no_wrap=True)
+    if show_test:
+        table.add_column("test" if compact else "test acc", justify="right", no_wrap=True)
     for name in names:
         table.add_column(param_label(name), justify="right", no_wrap=True)
-    table.add_column("epochs", justify="right", no_wrap=True)
-    table.add_column("s", justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True, overflow="ellipsis", min_width=8)
-    shown = trials if limit is None else trials[:limit]
-    for trial in shown:
+    table.add_column("ep" if compact else "epochs", justify="right", no_wrap=True)
+    if not compact:
+        table.add_column("s", justify="right", no_wrap=True)
+    table.add_column("" if compact else "status", no_wrap=True, overflow="ellipsis", min_width=3 if compact else 8)
+    for trial in trials:
         style = "bold green" if trial.number == best else STATUS_STYLE[trial.status]
         accuracy = trial.test.get("accuracy")
-        table.add_row(
+        status = trial.status if not trial.message else f"{trial.status}: {trial.message}"
+        cells = [
             str(trial.number),
             "-" if trial.value is None else f"{trial.value:.4f}",
-            "-" if accuracy is None else f"{accuracy:.3f}",
+            *(("-" if accuracy is None else f"{accuracy:.3f}",) if show_test else ()),
             *(format_value(trial.params.get(name, "")) for name in names),
             str(trial.epochs),
-            f"{trial.seconds:.2f}",
-            Text(trial.status if not trial.message else f"{trial.status}: {trial.message}", overflow="ellipsis", no_wrap=True),
-            style=style,
-        )
-    if limit is not None and len(trials) > limit:
-        table.caption = f"… and {len(trials) - limit} more"
+            *(() if compact else (f"{trial.seconds:.2f}",)),
+            Text(SHORT_STATUS[trial.status] if compact else status, overflow="ellipsis", no_wrap=True),
+        ]
+        table.add_row(*cells, style=style)
     return table
