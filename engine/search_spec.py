@@ -39,7 +39,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 Objective = Literal["val_accuracy", "val_loss"]
-OBJECTIVES: tuple[str, ...] = ("val_accuracy", "val_loss")
 HIDDEN_LAYERS, HIDDEN_UNITS = "hidden_layers", "hidden_units"
 KNOBS = (HIDDEN_LAYERS, HIDDEN_UNITS)
 Value = int | float | str | bool
@@ -89,16 +88,6 @@ class Range(_Table):
         if self.choices is not None:
             return {f"choices[{i}]": choice for i, choice in enumerate(self.choices)}
         return {"low": self.low, "high": self.high}  # type: ignore[dict-item]
-
-    def contains(self, value: Value) -> bool:
-        if self.choices is not None:
-            return value in self.choices
-        return isinstance(value, (int, float)) and self.low <= value <= self.high  # type: ignore[operator]
-
-    def describe(self) -> str:
-        if self.choices is not None:
-            return "one of " + ", ".join(map(str, self.choices))
-        return f"{self.low:g} .. {self.high:g}" + (" (log scale)" if self.log else "")
 
 
 class Pruning(_Table):

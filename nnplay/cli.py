@@ -231,7 +231,7 @@ def _ctrl_c_sets(cancel: threading.Event) -> Iterator[None]:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.set()
-        print("\nnplay: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+        print("\nnnplay: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
@@ -373,17 +373,19 @@ def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[note]}"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        objective = prepared.preset.search.objective
         trials = progress.add_task("trials", total=args.trials or prepared.preset.search.trials, note="")
         epochs = progress.add_task("epochs", total=prepared.preset.train.epochs, note="")
 
+        drawn = {"text": ""}
+
         def on_event(event) -> None:
             if isinstance(event, TrialBegin):
-                drawn = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
-                progress.update(epochs, completed=0, description=f"trial {event.number}", note=drawn)
+                drawn["text"] = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
+                progress.update(epochs, completed=0, description=f"trial {event.number}", note=drawn["text"])
             elif isinstance(event, TrialEpoch):
-                value = "" if event.value is None else f"{event.value:.4f}"
-                progress.update(epochs, completed=event.epoch + 1, total=event.epochs)
-                progress.update(trials, note=f"this trial {value}")
+                value = "" if event.value is None else f"  {param_label(objective)} {event.value:.4f}"
+                progress.update(epochs, completed=event.epoch + 1, total=event.epochs, note=drawn["text"] + value)
             elif isinstance(event, TrialEnd):
                 best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
                 progress.update(trials, advance=1, note=best)
@@ -394,7 +396,7 @@ def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.
 def _print_search(result, saved: Path | None) -> None:
     from rich.console import Console
 
-    from nnplay.tui.render_search import leaderboard_table
+    from nnplay.tui.render_search import format_value, leaderboard_table
 
     console = Console()
     done = f"{len(result.trials)} trials in {result.seconds:.2f} s ({result.engine} engine)"
@@ -404,7 +406,7 @@ def _print_search(result, saved: Path | None) -> None:
     if result.best is None:
         console.print("[red]no trial completed[/]: nothing to call best")
         return
-    found = ", ".join(f"{k} = {v}" for k, v in result.best.params.items())
+    found = ", ".join(f"{k} = {format_value(v)}" for k, v in result.best.params.items())
     console.print(f"best: trial {result.best.number}, {result.objective} {result.best.value:.4f}: {found}")
     if saved is not None:
         console.print(f"best preset written to {saved}")

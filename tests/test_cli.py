@@ -163,10 +163,10 @@ def test_summary_counts_the_lectures_parameters(net, tmp_path, capsys):
 
 def test_help_and_version_do_not_import_tensorflow():
     code = ("import sys; from nnplay.cli import main\n"
-            "for args in (['--help'], ['--version'], ['presets'], ['summary', '01']):\n"
+            "for args in (['--help'], ['--version'], ['presets'], ['summary', '01'], ['search', '--help'], ['check', '14']):\n"
             "    try: main(args)\n"
             "    except SystemExit: pass\n"
-            "heavy = [m for m in ('tensorflow', 'keras', 'textual') if m in sys.modules]\n"
+            "heavy = [m for m in ('tensorflow', 'keras', 'textual', 'optuna') if m in sys.modules]\n"
             "assert not heavy, heavy")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from textual.widgets import TabbedContent
 
@@ -14,8 +11,6 @@ from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.search.view import SearchView
 from tests.tui_helpers import wait_for, write_preset
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def screen_lines(app: NnplayApp, selector: str) -> list[str]:
@@ -88,19 +83,3 @@ async def test_a_preset_without_a_search_table_says_so(tmp_path):
         await pilot.press("a")
         await pilot.pause(0.1)
         assert any("No finished trial yet" in str(n.message) for n in app._notifications)
-
-
-def test_first_paint_does_not_import_optuna():
-    script = (
-        "import asyncio, sys\n"
-        "from nnplay.tui.app import make_app\n"
-        "async def main():\n"
-        "    app = make_app('14')\n"
-        "    async with app.run_test(size=(120, 40)) as pilot:\n"
-        "        await pilot.pause(0.5)\n"
-        "asyncio.run(main())\n"
-        "print('OPTUNA', 'optuna' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "OPTUNA False" in out.stdout
