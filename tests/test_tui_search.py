@@ -83,3 +83,34 @@ async def test_a_preset_without_a_search_table_says_so(tmp_path):
         await pilot.press("a")
         await pilot.pause(0.1)
         assert any("No finished trial yet" in str(n.message) for n in app._notifications)
+
+
+async def test_the_best_trial_of_another_preset_is_not_applied(tmp_path):
+    app = make_app("14-moons-search")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(SearchView)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: view.result is not None, timeout=60)
+        await app.load_preset_ref(write_preset(tmp_path))
+        await pilot.pause()
+        before = app.draft.raw
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        assert app.draft.raw == before
+        assert any("another preset" in str(n.message) for n in app._notifications)
+
+
+async def test_quitting_during_a_search_stops_it(tmp_path):
+    long = load_preset("14-moons-search").with_changes("search.trials", 500).with_changes("train.epochs", 300)
+    app = make_app(str(save_preset(long, tmp_path / "long-search.toml")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(SearchView)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: len(view.board) >= 1, timeout=60)
+        worker = view._worker
+        started = time.monotonic()
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert app.return_code == 0
+    assert time.monotonic() - started < 5
+    assert worker.cancelled_event.is_set()  # the search's own cancel flag: it stops within a batch

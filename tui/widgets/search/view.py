@@ -128,8 +128,11 @@ class SearchView(Vertical):
 
     def apply_best(self, draft: Draft) -> bool:
         """Post the best trial's values as field edits of the draft; False when there is none yet."""
-        if self.best is None:
+        if self.best is None or self.preset is None:
             self.app.notify("No finished trial yet: press f to search first.", severity="warning")
+            return False
+        if draft.preset.search != self.preset.search:  # another preset was loaded since
+            self.app.notify("The search ran on another preset; press f to search this one.", severity="warning")
             return False
         for path, value in param_edits(draft.raw, self.best.params):
             self.post_message(FieldEdited(path, value, structural=path == "model.layers"))
