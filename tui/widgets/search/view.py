@@ -191,9 +191,9 @@ class SearchView(Vertical):
     def _finish(self, result: SearchResult) -> None:
         self.result, self.running, self._worker = result, False, None
         ended = "stopped" if result.cancelled else "done"
-        text = Text.assemble((f"{ended}: {len(result.trials)} trials in {result.seconds:.1f} s;", "bold"), self._best_text())
-        if result.best is not None:
-            text.append("  (a applies it)", style="dim")
+        hint = "a applies the best" if result.best is not None else "no trial completed"
+        text = Text.assemble((f"{ended}: {len(result.trials)} trials in {result.seconds:.1f} s; ", "bold"), (hint, "dim"),
+                             self._best_text())
         self._status(text)
 
     @on(Worker.StateChanged)
@@ -211,9 +211,10 @@ class SearchView(Vertical):
     # Drawing
 
     def _best_text(self) -> Text:
+        """A second line with the best trial so far (none before the first trial ends)."""
         if self.best is None or self.best.value is None:
             return Text("")
-        return Text(f"  best {self.best.value:.4f} (trial #{self.best.number})", style="green")
+        return Text(f"\nbest {self.best.value:.4f} (trial #{self.best.number})", style="green")
 
     def on_resize(self) -> None:
         self._draw_board()
