@@ -87,15 +87,21 @@ def preset_toml(preset: Preset) -> str:
     return tomli_w.dumps(preset.to_dict(), multiline_strings=True)
 
 
+def check_preset_target(path: str | os.PathLike[str], *, overwrite: bool = False, field: str = "path") -> Path:
+    """The path a preset may be written to, or :class:`SpecError` naming ``field`` (before any work)."""
+    target = user_path(path, field, SpecError)
+    if target.suffix != ".toml":
+        raise SpecError(f"a preset file must end in .toml (got {str(target)!r})", field=field)
+    if target.exists() and not overwrite:
+        raise SpecError(f"{str(target)!r} exists; choose another name or allow overwriting", field=field)
+    if not target.parent.is_dir():
+        raise SpecError(f"folder {str(target.parent)!r} does not exist", field=field)
+    return target
+
+
 def save_preset(preset: Preset, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write ``preset`` as TOML at ``path`` (atomically); an existing file is kept unless ``overwrite``."""
-    target = user_path(path, "path", SpecError)
-    if target.suffix != ".toml":
-        raise SpecError(f"a preset file must end in .toml (got {str(target)!r})", field="path")
-    if target.exists() and not overwrite:
-        raise SpecError(f"{str(target)!r} exists; choose another name or allow overwriting", field="path")
-    if not target.parent.is_dir():
-        raise SpecError(f"folder {str(target.parent)!r} does not exist", field="path")
+    target = check_preset_target(path, overwrite=overwrite)
     text = preset_toml(preset)
     try:
         atomic_write(target, lambda handle: handle.write(text), text=True)

@@ -22,7 +22,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from nnplay.engine.errors import SpecError
+from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.search_spec import SearchTable
 from nnplay.engine.spec_errors import problems_from
 from nnplay.engine.spec_paths import set_path
 from nnplay.engine.spec_rules import combination_problems, is_cross_entropy
@@ -411,6 +412,7 @@ class Preset(_Spec):
     data: DataSpec
     model: ModelSpec
     train: TrainSpec = Field(default_factory=TrainSpec)
+    search: SearchTable | None = None  # a random search over the fields above (engine/search_spec.py)
 
     def n_features(self) -> int | None:
         return self.data.n_features()

@@ -8,14 +8,13 @@ needs them.
 from __future__ import annotations
 
 import argparse
-import json
-import math
+import contextlib
 import os
 import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -73,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--rows", type=_count, default=3, metavar="N", help="test rows whose probabilities to print (default 3)")
     predict.add_argument("--engine", choices=("numpy", "keras"), help="the engine that runs the model (default: the preset's)")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    search = commands.add_parser("search", help="run a preset's random search ([search] table) headless")
+    search.add_argument("preset", metavar="PRESET")
+    search.add_argument("--trials", type=int, metavar="N", help="override search.trials")
+    search.add_argument("--engine", choices=("numpy", "keras"), help="override the preset's engine")
+    search.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
+    search.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
+    search.add_argument("--json", action="store_true", help="every trial and the best, one JSON object on stdout")
     return parser
 
 
@@ -86,7 +93,7 @@ def _count(text: str) -> int:
 
 _count.__name__ = "row count"  # argparse names the type in its message: "invalid row count value: '-1'"
 
-COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict")
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,11 +239,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         check_export_target(Path(args.export).expanduser(), args.force, field="--export")
     prepared = prepare(preset)
     cancel = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
-    try:
-        report = run(prepared, on_event=None, cancel=cancel) if args.json else _run_with_progress(prepared, cancel)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with _ctrl_c_sets(cancel):
+        if args.json:
+            report = run(prepared, on_event=None, cancel=cancel)
+        else:
+            report = _run_with_progress(prepared, cancel)
     exported = None
     if args.export:
         from nnplay.engine.export import export_h5
@@ -260,7 +267,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise SpecError(f"is 0, so preset {args.preset!r} has no test rows to predict", field="data.test_size")
     probabilities = opened.probabilities(args.rows)
     if args.json:
-        print(json.dumps(_json_safe(_predict_json(args, opened, probabilities)), indent=2, allow_nan=False))
+        print(json_output.dumps(_predict_json(args, opened, probabilities)))
         return EXIT_OK
     from rich.console import Console
 
@@ -292,23 +299,21 @@ def _predict_json(args: argparse.Namespace, opened, probabilities) -> dict[str, 
     }
 
 
-def _json_safe(value: Any) -> Any:
-    """Standard JSON has no NaN or infinity: such numbers become null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    return value
-
-
-def _cancel_once(cancel: threading.Event, previous: Any) -> None:
+@contextlib.contextmanager
+def _ctrl_c_sets(cancel: threading.Event) -> Iterator[None]:
     """First Ctrl-C: stop after the current batch. A second one: stop now."""
-    if cancel.is_set():
-        raise KeyboardInterrupt
-    cancel.set()
-    print("\nnplay: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+
+    def on_sigint(*_: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("\nnnplay: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_with_progress(prepared, cancel: threading.Event):
@@ -401,6 +406,89 @@ def _print_report(report, exported: Path | None) -> None:
         console.print(confusion_table(report.confusion, report.class_names))
     if exported is not None:
         console.print(f"exported to {exported}")
+
+
+# ---------------------------------------------------------------------------------------------
+# nnplay search
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from nnplay.engine.errors import SpecError
+    from nnplay.engine.presets import check_preset_target, load_preset, save_preset
+    from nnplay.engine.run import prepare
+    from nnplay.engine.search import run_search
+
+    preset = load_preset(args.preset)
+    if preset.search is None:
+        raise SpecError(f"{args.preset} has no [search] table (README.md shows one)", field="PRESET")
+    if args.trials is not None and not 1 <= args.trials <= 10_000:
+        raise SpecError(f"must be within 1 .. 10000 (got {args.trials})", field="--trials")
+    if args.save_best:  # before searching: a bad path should cost no minutes
+        check_preset_target(args.save_best, overwrite=args.force, field="--save-best")
+    prepared = prepare(preset)
+    cancel = threading.Event()
+    with _ctrl_c_sets(cancel):
+        if args.json:
+            result = run_search(prepared, trials=args.trials, engine=args.engine, cancel=cancel)
+        else:
+            result = _search_with_progress(prepared, args, cancel)
+    saved = None
+    if args.save_best and result.best is not None:
+        saved = save_preset(result.best_preset(), args.save_best, overwrite=args.force)
+    if args.json:
+        print(json_output.dumps({"preset": args.preset, **result.to_json(), "saved": None if saved is None else str(saved)}))
+    else:
+        _print_search(result, saved)
+    return EXIT_OK if result.best is not None else EXIT_DIVERGED
+
+
+def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.Event):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nnplay.engine.search import TrialBegin, TrialEnd, TrialEpoch, run_search
+    from nnplay.tui.render_search import format_value, param_label
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[note]}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        objective = prepared.preset.search.objective
+        trials = progress.add_task("trials", total=args.trials or prepared.preset.search.trials, note="")
+        epochs = progress.add_task("epochs", total=prepared.preset.train.epochs, note="")
+
+        drawn = {"text": ""}
+
+        def on_event(event) -> None:
+            if isinstance(event, TrialBegin):
+                drawn["text"] = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
+                progress.update(epochs, completed=0, description=f"trial {event.number}", note=drawn["text"])
+            elif isinstance(event, TrialEpoch):
+                value = "" if event.value is None else f"  {param_label(objective)} {event.value:.4f}"
+                progress.update(epochs, completed=event.epoch + 1, total=event.epochs, note=drawn["text"] + value)
+            elif isinstance(event, TrialEnd):
+                best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
+                progress.update(trials, advance=1, note=best)
+
+        return run_search(prepared, trials=args.trials, engine=args.engine, on_event=on_event, cancel=cancel)
+
+
+def _print_search(result, saved: Path | None) -> None:
+    from rich.console import Console
+
+    from nnplay.tui.render_search import format_value, leaderboard_table
+
+    console = Console()
+    done = f"{len(result.trials)} trials in {result.seconds:.2f} s ({result.engine} engine)"
+    console.print(f"[yellow]search cancelled after {done}[/]" if result.cancelled else f"[bold]search: {done}[/]")
+    best = None if result.best is None else result.best.number
+    console.print(leaderboard_table(result.leaderboard(), result.preset.search.space, result.objective, best=best))
+    if result.best is None:
+        console.print("[red]no trial completed[/]: nothing to call best")
+        return
+    found = ", ".join(f"{k} = {format_value(v)}" for k, v in result.best.params.items())
+    console.print(f"best: trial {result.best.number}, {result.objective} {result.best.value:.4f}: {found}")
+    if saved is not None:
+        console.print(f"best preset written to {saved}")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ TENSORFLOW_HOMES = {
     "nnplay.engine.tf_quiet",  # imports TensorFlow with its start-up noise muted
     "nnplay.engine.data.malaria_tfds",  # the lecture's images through tensorflow-datasets
 }
+OPTUNA = ("optuna",)  # the search library: slow to import, needed only while a search runs
 
 
 def modules() -> Iterator[tuple[str, Path]]:
@@ -96,7 +97,7 @@ CLI_COMMANDS = """
 from contextlib import redirect_stdout
 import io
 from nnplay.cli import main
-for args in (["--help"], ["--version"], ["presets"], ["summary", "01"]):
+for args in (["--help"], ["--version"], ["presets"], ["summary", "01"], ["search", "--help"], ["check", "14"]):
     with redirect_stdout(io.StringIO()):
         main(args)
 """
@@ -123,15 +124,17 @@ class Rule:
 CONTRACT = [
     Rule("the engine never imports a UI", lambda: breaches(lambda name: not within(name, ("nnplay.engine",)), UI)),
     Rule("TensorFlow is imported by its four homes only", lambda: breaches(TENSORFLOW_HOMES.__contains__, TENSORFLOW)),
-    Rule("nnplay --help, --version, presets and summary load neither TensorFlow nor Textual",
-         lambda: loaded_after(CLI_COMMANDS, (*TENSORFLOW, "textual"))),
+    Rule("optuna is imported by the search engine only",
+         lambda: breaches("nnplay.engine.search".__eq__, OPTUNA)),
+    Rule("nnplay --help, --version, presets and summary load neither TensorFlow, Textual nor optuna",
+         lambda: loaded_after(CLI_COMMANDS, (*TENSORFLOW, "textual", *OPTUNA))),
     Rule("importing every engine module loads no TensorFlow",
          lambda: loaded_after("\n".join(f"import {name}" for name in ENGINE_MODULES), TENSORFLOW)),
     Rule("nnplay.engine.data and nnplay.engine.run load no loader's library",
          lambda: loaded_after("import nnplay.engine.data, nnplay.engine.run", (*TENSORFLOW, "PIL", "sklearn"))),
     Rule("importing the TUI loads neither TensorFlow nor scikit-learn",
          lambda: loaded_after("import nnplay.tui.app", (*TENSORFLOW, "sklearn"))),
-    Rule("the TUI's first paint loads no TensorFlow", lambda: loaded_after(FIRST_PAINT, TENSORFLOW)),
+    Rule("the TUI's first paint loads neither TensorFlow nor optuna", lambda: loaded_after(FIRST_PAINT, (*TENSORFLOW, *OPTUNA))),
 ]
 
 

@@ -47,6 +47,7 @@ from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
+from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.summary import SummaryPanel
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
@@ -75,6 +76,8 @@ class NnplayApp(App[int]):
         Binding("p", "presets", "Presets"),
         Binding("s", "save", "Save"),
         Binding("q", "quit", "Quit"),
+        Binding("f", "search", "Search"),
+        Binding("a", "apply_best", "Apply best", show=False),
         Binding("escape", "leave_field", "Leave field", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
@@ -121,6 +124,8 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
+                    with TabPane("Search", id="view-search"):
+                        yield SearchView(id="search-view")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
@@ -335,6 +340,16 @@ class NnplayApp(App[int]):
             self.notify(message, title="Export failed", severity="error", timeout=8, markup=False)
         elif worker.group == "restore":
             self.notify(message, title="Cannot open model", severity="error", timeout=8, markup=False)
+
+    # ----------------------------------------------------------------------------------------
+    # Random search (the Search view runs it; the draft takes its best trial like typed edits)
+
+    def action_search(self) -> None:
+        self.query_one("#views", TabbedContent).active = "view-search"
+        self.query_one(SearchView).toggle(self.draft)
+
+    def action_apply_best(self) -> None:
+        self.query_one(SearchView).apply_best(self.draft)
 
     # ----------------------------------------------------------------------------------------
     # Presets

@@ -1,0 +1,1 @@
+"""The Search view: the lecture's random search, run from the playground."""
