@@ -130,6 +130,20 @@ async def test_squared_inputs_let_the_linear_network_draw_a_closed_boundary():
     assert corners != {1 - centre}  # a straight line cannot put the centre apart from all four corners
 
 
+async def test_a_hidden_view_draws_nothing_and_catches_up_when_shown():
+    app = NnplayApp(preset("12-playground-circles", 5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.dataset is not None)
+        view = app.query_one(BoundaryView)
+        frames = view.frames
+        await train(pilot, app)
+        assert view.frames == frames and view.trained  # the Loss view was showing
+        app.query_one("#views", TabbedContent).active = "view-boundary"
+        await wait_for(pilot, lambda: view.frames > frames)
+        assert "trained, 5 epochs" in str(view.query_one("#boundary-status").render())
+        np.testing.assert_allclose(view.weights[0], app.report.trainer.get_weights()[0])
+
+
 async def test_test_points_toggle_and_draw_darker():
     app = NnplayApp(preset("12-playground-circles", 1))
     async with app.run_test(size=(120, 40)) as pilot:
