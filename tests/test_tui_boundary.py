@@ -144,6 +144,25 @@ async def test_a_hidden_view_draws_nothing_and_catches_up_when_shown():
         np.testing.assert_allclose(view.weights[0], app.report.trainer.get_weights()[0])
 
 
+async def test_typing_feature_inputs_widens_the_model_and_keeps_the_map_on_x1_x2():
+    from nnplay.tui.widgets.fields import Field
+    from nnplay.tui.widgets.summary import SummaryPanel
+
+    app = NnplayApp(preset("12-playground-circles", 1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await open_boundary(pilot, app)
+        control = next(f for f in app.query(Field) if f.path == "data.inputs").control
+        control.value = "x1, x2, x1^2, x2^2"
+        await wait_for(pilot, lambda: app.draft.valid and app.draft.preset.data.inputs == tuple(SQUARES))
+        await wait_for(pilot, lambda: view.weights[0].shape == (4, 16), timeout=30)  # the data reloaded
+        assert app.query_one(SummaryPanel).summary.total_params == (4 * 16 + 16) + (16 * 2 + 2)
+        assert view.plane.axis_names == ("x1", "x2") and view.plane.points().shape[1] == 4
+        assert "the network sees x1, x2, x1^2, x2^2" in str(view.query_one("#boundary-legend").render())
+        control.value = "x1, x1"
+        await wait_for(pilot, lambda: not app.draft.valid)
+        assert "data.inputs: must list each input once" in str(app.draft.problems[0])
+
+
 async def test_test_points_toggle_and_draw_darker():
     app = NnplayApp(preset("12-playground-circles", 1))
     async with app.run_test(size=(120, 40)) as pilot:
