@@ -113,8 +113,8 @@ async def test_the_map_moves_with_training_and_its_regions_are_the_models_classe
 async def test_squared_inputs_let_the_linear_network_draw_a_closed_boundary():
     """Preset 7's linear layers can only cut the plane with a line; with x1^2 and x2^2 as inputs the
     same network rings the inner circle: the centre is one class and every corner the other."""
-    results = {}
-    for inputs in (None, SQUARES):
+    seen = {}
+    for name, inputs in (("plain", None), ("squares", SQUARES)):
         changes = {"data.inputs": inputs} if inputs else {}
         app = NnplayApp(preset("07-linear-activations", 30, **changes))
         async with app.run_test(size=(120, 40)) as pilot:
@@ -122,11 +122,13 @@ async def test_squared_inputs_let_the_linear_network_draw_a_closed_boundary():
             await train(pilot, app)
             classes = view.field.classes
             rows, cols = classes.shape
-            results[inputs is None] = (classes[rows // 2, cols // 2], {classes[0, 0], classes[0, -1], classes[-1, 0], classes[-1, -1]})
-            assert ("the network sees x1, x2, x1^2, x2^2" in str(view.query_one("#boundary-legend").render())) is (inputs is not None)
-    centre, corners = results[False]
+            corners = {classes[0, 0], classes[0, -1], classes[-1, 0], classes[-1, -1]}
+            seen[name] = (classes[rows // 2, cols // 2], corners)
+            legend = str(view.query_one("#boundary-legend").render())
+            assert ("the network sees x1, x2, x1^2, x2^2" in legend) is (inputs is not None)
+    centre, corners = seen["squares"]
     assert centre == 1 and corners == {0}
-    centre, corners = results[True]
+    centre, corners = seen["plain"]
     assert corners != {1 - centre}  # a straight line cannot put the centre apart from all four corners
 
 
