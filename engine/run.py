@@ -102,9 +102,12 @@ def run(
     on_event: EventSink | None = None,
     cancel: threading.Event | None = None,
     initial_weights: Sequence[np.ndarray] | None = None,
+    trainer: Trainer | None = None,
 ) -> RunReport:
-    """Train the prepared preset (from ``initial_weights`` when given) and score it on the test rows."""
-    trainer = make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
+    """Train the prepared preset and score it on the test rows. ``initial_weights`` (Keras order)
+    replace the fresh start; ``trainer``, made beforehand by :func:`make_trainer`, lets a listener
+    read the weights as it trains."""
+    trainer = trainer or make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
     result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel)
     return _scored(prepared, trainer, result)
 

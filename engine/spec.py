@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.features import FeatureInputs, input_problems, input_width
 from nnplay.engine.search_spec import SearchTable
 from nnplay.engine.spec_errors import problems_from
 from nnplay.engine.spec_paths import set_path
@@ -82,6 +83,7 @@ class _DataBase(_Spec):
     test_size: float = Field(0.2, ge=0.0, lt=1.0)
     standardize: bool = False
     seed: int = Field(42, ge=0, le=DATA_SEED_MAX)
+    inputs: FeatureInputs = None  # feature inputs computed from a 2-D source (engine/features.py)
 
     @classmethod
     def sources(cls) -> list[str]:
@@ -415,7 +417,7 @@ class Preset(_Spec):
     search: SearchTable | None = None  # a random search over the fields above (engine/search_spec.py)
 
     def n_features(self) -> int | None:
-        return self.data.n_features()
+        return input_width(self.data.inputs, self.data.n_features())
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict that :func:`validate_preset` turns back into this preset."""
@@ -443,7 +445,7 @@ def validate_preset(raw: dict[str, Any]) -> Preset:
         preset = Preset.model_validate(raw)
     except ValidationError as exc:
         raise SpecError(problems_from(exc, _TAGS)) from None
-    problems = combination_problems(preset)
+    problems = combination_problems(preset) + input_problems(preset.data)
     if problems:
         raise SpecError(problems)
     return preset

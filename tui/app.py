@@ -37,10 +37,12 @@ from nnplay.tui.messages import (
     ModelOpened,
     TrainingBegan,
     TrainingFinished,
+    WeightsChanged,
 )
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.render import probabilities_table
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
+from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
@@ -79,6 +81,8 @@ class NnplayApp(App[int]):
         Binding("f", "search", "Search"),
         Binding("a", "apply_best", "Apply best", show=False),
         Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("d", "boundary('discretize')", "Discretize", show=False),
+        Binding("x", "boundary('test_points')", "Test points", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
@@ -126,6 +130,8 @@ class NnplayApp(App[int]):
                         yield HistoryChart(id="chart")
                     with TabPane("Search", id="view-search"):
                         yield SearchView(id="search-view")
+                    with TabPane("Boundary", id="view-boundary"):
+                        yield BoundaryView(id="boundary")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
@@ -183,6 +189,8 @@ class NnplayApp(App[int]):
         if n_features is None and self._preview_matches():
             n_features = self.dataset.n_features  # type: ignore[union-attr]
         self.query_one(SummaryPanel).show(preset, n_features, stale=not draft.valid)
+        if draft.valid and self._preview_matches() and not self.training:
+            self.query_one(BoundaryView).show_untrained(preset, self.dataset)  # type: ignore[arg-type]
         self._show_train_state()
         if data_changed:
             self._schedule_preview()
@@ -281,15 +289,17 @@ class NnplayApp(App[int]):
     def _train(self, preset: Preset, opened: SavedModel | None = None) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it.
         An opened model's weights are the start when they still fit the preset's layers."""
-        from nnplay.engine.run import prepare, run
+        from nnplay.engine.run import make_trainer, prepare, run
         from nnplay.tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
         start = opened.weights_for(preset.model, prepared.dataset.n_features) if opened is not None else None
-        relay = EventRelay(self.post_message)
-        report = run(prepared, on_event=relay, cancel=cancel, initial_weights=start)
+        trainer = make_trainer(preset, prepared.dataset.n_features, initial_weights=start)
+        relay = EventRelay(self.post_message, weights=trainer.get_weights, model=preset.model)
+        report = run(prepared, on_event=relay, cancel=cancel, trainer=trainer)
         relay.flush()
+        relay.send_weights(final=True)
         self.post_message(TrainingFinished(report, None if start is None else str(opened.path)))
 
     @on(TrainingBegan)
@@ -306,6 +316,15 @@ class NnplayApp(App[int]):
         for epoch in event.epochs:
             chart.add_epoch(epoch.logs)
         self.query_one(TrainProgress).epoch(event.epochs[-1])
+
+    @on(WeightsChanged)
+    def _weights(self, event: WeightsChanged) -> None:
+        note = f"trained, {event.epoch} epochs" if event.final else f"training, epoch {event.epoch}"
+        self.query_one(BoundaryView).show_weights(event.model, event.weights, note, final=event.final)
+
+    def action_boundary(self, what: str) -> None:
+        view = self.query_one(BoundaryView)
+        view.toggle_discretize() if what == "discretize" else view.toggle_test_points()
 
     @on(TrainingFinished)
     def _finished(self, event: TrainingFinished) -> None:
