@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnplay.engine.data import Dataset, load_data
-from nnplay.engine.errors import DataError
+from nnplay.engine.errors import DataError, Problem
+from nnplay.engine.memory import memory_problems
 from nnplay.engine.spec import Preset
 from nnplay.engine.spec_rules import output_fit_problems
 from nnplay.engine.summary import ModelSummary, summarize
 from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
+from nnplay.engine.splits import training_rows
 from nnplay.engine.training import EventSink, FitResult, Trainer
 
 
@@ -48,9 +50,19 @@ class Prepared:
 
 
 def check_fit(preset: Preset, dataset: Dataset) -> None:
-    """The loaded data against the model's output (raises :class:`DataError`): the same rule, and
-    the same words, as validation applies when the spec alone tells the class count."""
+    """The loaded data against the model (raises :class:`DataError`): the rules validation applies
+    when the spec alone tells the class count and size, with the same functions and words, now
+    that loading has told them; and at least one row left to train on."""
+    rows = len(dataset.x_train)
     problems = output_fit_problems(preset.model, dataset.n_classes, dataset.is_regression)
+    fraction = preset.train.validation_split
+    if not problems and training_rows(rows, fraction) == 0:
+        problems.append(Problem("train.validation_split", (
+            f"holds out all {rows} rows left after the test split, leaving none to train on; "
+            f"lower it or data.test_size (got {fraction})"
+        )))
+    if not problems and preset.data.n_rows() is None:  # only loading could tell the size
+        problems = memory_problems(preset, rows + len(dataset.x_test), dataset.n_features, rows_field="data.path")
     if problems:
         raise DataError(problems)
 

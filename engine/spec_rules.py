@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nnplay.engine.errors import Problem
+from nnplay.engine.memory import memory_problems
 
 if TYPE_CHECKING:
     from nnplay.engine.spec import ModelSpec, Preset, TrainSpec
@@ -106,4 +107,7 @@ def combination_problems(preset: Preset) -> list[Problem]:
     problems = model_problems(model)
     if model.dense_layers:
         problems += output_fit_problems(model, data.n_classes(), data.is_regression)
-    return problems + training_problems(preset.train, data.is_regression)
+    problems += training_problems(preset.train, data.is_regression)
+    if model.dense_layers and not problems:
+        problems += memory_problems(preset, data.n_rows(), data.n_features(), rows_field=f"data.{data.rows_key or 'path'}")
+    return problems
