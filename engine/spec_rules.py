@@ -6,6 +6,10 @@ data": validation applies it as soon as the spec alone tells the class count (ir
 and :func:`nnplay.engine.run.prepare` applies the same function once loading tells it (a CSV file's
 labels), so both give the same words.
 
+The size of a run is a rule across fields too (rows times features, layer by layer):
+:func:`nnplay.engine.memory.memory_problems` refuses what this machine's memory cannot hold, here
+when the spec fixes the row count and in ``prepare`` once loading tells it.
+
 This module reads a preset through its attributes only (``layer.type``, ``model.loss``...), so the
 schema can import it without a cycle.
 """

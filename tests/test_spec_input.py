@@ -211,3 +211,16 @@ def test_a_test_split_that_leaves_no_training_rows_names_test_size(tmp_path, cap
     path.write_text(BASE.format(**DEFAULTS).replace("n = 100", "n = 10\ntest_size = 0.95"))
     assert main(["train", str(path)]) == 2
     assert capsys.readouterr().err.startswith("nnplay: error: data.test_size: ")
+
+
+@pytest.mark.parametrize(("model", "line"), [
+    ({"loss": "mean_squared_error", "layers": []}, "model.layers: must have at least one item (got [])"),
+    ({"loss": "mean_squared_error", "layers": [{"type": "dense", "units": 1, "name": "9lives"}]},
+     "model.layers[0].name: must match the pattern ^[A-Za-z_][A-Za-z0-9_.\\-]*$ (got '9lives')"),
+    ({"loss": "mean_squared_error", "layers": [{"units": 1}]}, "model.layers[0].type: is required"),
+    ({"loss": "mean_squared_error", "layers": "dense"}, "model.layers: must be a list (got 'dense')"),
+])
+def test_container_and_pattern_messages(model, line):
+    with pytest.raises(SpecError) as info:
+        validate_preset({"preset": {"title": "t"}, "data": {"source": "regression"}, "model": model})
+    assert str(info.value) == line
