@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from nnplay.engine.errors import Problem
 from nnplay.engine.memory import memory_problems
+from nnplay.engine.splits import test_rows, training_rows
 
 if TYPE_CHECKING:
     from nnplay.engine.spec import ModelSpec, Preset, TrainSpec
@@ -105,6 +106,19 @@ def training_problems(train: TrainSpec, is_regression: bool) -> list[Problem]:
     return problems
 
 
+def split_problems(rows: int, test_size: float, validation_split: float) -> list[Problem]:
+    """The test split and then the validation split must leave at least one row to train on."""
+    fit = rows - test_rows(rows, test_size)
+    if fit <= 0:
+        return [Problem("data.test_size", f"takes all {rows} rows for testing, leaving none to train on (got {test_size})")]
+    if training_rows(fit, validation_split) == 0:
+        return [Problem("train.validation_split", (
+            f"holds out all {fit} rows left after the test split, leaving none to train on; "
+            f"lower it or data.test_size (got {validation_split})"
+        ))]
+    return []
+
+
 def combination_problems(preset: Preset) -> list[Problem]:
     """Every cross-field rule the spec alone can decide."""
     model, data = preset.model, preset.data
@@ -112,6 +126,9 @@ def combination_problems(preset: Preset) -> list[Problem]:
     if model.dense_layers:
         problems += output_fit_problems(model, data.n_classes(), data.is_regression)
     problems += training_problems(preset.train, data.is_regression)
+    rows = data.n_rows()
+    if rows is not None:
+        problems += split_problems(rows, data.test_size, preset.train.validation_split)
     if model.dense_layers and not problems:
-        problems += memory_problems(preset, data.n_rows(), data.n_features(), rows_field=f"data.{data.rows_key or 'path'}")
+        problems += memory_problems(preset, rows, data.n_features(), rows_field=f"data.{data.rows_key or 'path'}")
     return problems

@@ -194,23 +194,38 @@ def test_memory_rule_compares_with_the_memory_given():
 # Splits that leave nothing to train on
 
 
+NO_ROWS_LEFT = (
+    "nnplay: error: train.validation_split: holds out all 10 rows left after the test split, "
+    "leaving none to train on; lower it or data.test_size (got 0.95)\n"
+)
+
+
 def test_a_validation_split_that_leaves_no_training_rows_is_bad_input_not_divergence(tmp_path, capsys):
     path = tmp_path / "p.toml"
-    path.write_text(BASE.format(**{**DEFAULTS, "extra": "validation_split = 0.999"}).replace("n = 100", "n = 10\ntest_size = 0.0"))
+    path.write_text(BASE.format(**{**DEFAULTS, "extra": "validation_split = 0.95"}).replace("n = 100", "n = 10\ntest_size = 0.0"))
     assert main(["train", str(path), "--json"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == (
-        "nnplay: error: train.validation_split: holds out all 10 rows left after the test split, "
-        "leaving none to train on; lower it or data.test_size (got 0.999)\n"
+    assert captured.out == "" and captured.err == NO_ROWS_LEFT
+
+
+def test_a_csv_whose_split_leaves_no_training_rows_gets_the_same_words_once_loaded(tmp_path, capsys):
+    (tmp_path / "t.csv").write_text("a,label\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    text = BASE.format(**{**DEFAULTS, "extra": "validation_split = 0.95"}).replace(
+        'source = "circles"\nn = 100\nnoise = 0.1', f'source = "csv"\npath = "{tmp_path / "t.csv"}"\nlabel_column = "label"\ntest_size = 0.5'
     )
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 0  # the spec cannot count a file's rows
+    capsys.readouterr()
+    assert main(["train", str(path)]) == 2
+    assert capsys.readouterr().err == NO_ROWS_LEFT
 
 
 def test_a_test_split_that_leaves_no_training_rows_names_test_size(tmp_path, capsys):
     path = tmp_path / "p.toml"
     path.write_text(BASE.format(**DEFAULTS).replace("n = 100", "n = 10\ntest_size = 0.95"))
     assert main(["train", str(path)]) == 2
-    assert capsys.readouterr().err.startswith("nnplay: error: data.test_size: ")
+    assert capsys.readouterr().err == "nnplay: error: data.test_size: takes all 10 rows for testing, leaving none to train on (got 0.95)\n"
 
 
 @pytest.mark.parametrize(("model", "line"), [
