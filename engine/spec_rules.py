@@ -46,14 +46,17 @@ def output_fit_problems(model: ModelSpec, n_classes: int | None, is_regression: 
     where = f"model.layers[{output_index(model)}].units"
     if is_regression:
         if is_cross_entropy(loss):
-            return [Problem("model.loss", f"{loss!r} needs class labels, but the data is a regression set; use 'mean_squared_error'")]
+            return [Problem("model.loss", f"{loss!r} needs class labels, but the data is a regression set; "
+                                          "use 'mean_squared_error'")]
         if units != 1:
-            return [Problem(where, f"the data has one number to predict per row, so the output layer needs 1 unit (got {units})")]
+            return [Problem(where, f"the data has one number to predict per row, so the output layer needs 1 unit "
+                                   f"(got {units})")]
         return []
     if n_classes is None or units == n_classes or (n_classes == 2 and units == 1):
         return []
     either = " (or 1 sigmoid unit)" if n_classes == 2 else ""
-    return [Problem(where, f"the data has {n_classes} classes, so the output layer needs {n_classes} units{either} (got {units})")]
+    return [Problem(where, f"the data has {n_classes} classes, so the output layer needs {n_classes} units{either} "
+                           f"(got {units})")]
 
 
 def model_problems(model: ModelSpec) -> list[Problem]:
@@ -80,12 +83,17 @@ def model_problems(model: ModelSpec) -> list[Problem]:
     if is_cross_entropy(loss) and activation != wanted:
         # Keras computes cross-entropy from the logits of the output activation, so only these
         # pairs mean what they say: sigmoid with binary, softmax with the categorical losses.
-        problems.append(Problem(f"model.layers[{out}].activation", f"{loss} needs a {wanted!r} output layer (got {activation!r})"))
+        problems.append(Problem(
+            f"model.layers[{out}].activation", f"{loss} needs a {wanted!r} output layer (got {activation!r})"
+        ))
     if activation == "softmax" and units == 1:
-        problems.append(Problem(f"model.layers[{out}].units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"))
+        problems.append(Problem(
+            f"model.layers[{out}].units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"
+        ))
     elif is_cross_entropy(loss) and loss != "binary_crossentropy" and units < 2:
         problems.append(Problem(
-            f"model.layers[{out}].units", f"{loss} needs one output unit per class (got 1); use binary_crossentropy for one unit"
+            f"model.layers[{out}].units",
+            f"{loss} needs one output unit per class (got 1); use binary_crossentropy for one unit",
         ))
     return problems
 
@@ -110,7 +118,8 @@ def split_problems(rows: int, test_size: float, validation_split: float) -> list
     """The test split and then the validation split must leave at least one row to train on."""
     fit = rows - test_rows(rows, test_size)
     if fit <= 0:
-        return [Problem("data.test_size", f"takes all {rows} rows for testing, leaving none to train on (got {test_size})")]
+        return [Problem("data.test_size", f"takes all {rows} rows for testing, leaving none to train on "
+                                          f"(got {test_size})")]
     if training_rows(fit, validation_split) == 0:
         return [Problem("train.validation_split", (
             f"holds out all {fit} rows left after the test split, leaving none to train on; "
@@ -130,5 +139,6 @@ def combination_problems(preset: Preset) -> list[Problem]:
     if rows is not None:
         problems += split_problems(rows, data.test_size, preset.train.validation_split)
     if model.dense_layers and not problems:
-        problems += memory_problems(preset, rows, data.n_features(), rows_field=f"data.{data.rows_key or 'path'}")
+        knob = f"data.{data.rows_key or 'path'}"
+        problems += memory_problems(preset, rows, data.n_features(), rows_field=knob)
     return problems
