@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from nnplay.engine.errors import SpecError
+from nnplay.engine import spec_errors
 from nnplay.engine.spec_errors import problems_from
 from nnplay.engine.spec_paths import set_path
 from nnplay.engine.spec_rules import combination_problems, is_cross_entropy
@@ -443,6 +444,11 @@ class Preset(_Spec):
 
 #: Values that name a tagged union's member; pydantic puts them in an error's location.
 _TAGS = frozenset(DATA_SOURCES) | frozenset(LAYER_TYPES) | frozenset(OPTIMIZERS)
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``."""
+    return spec_errors.field_path(loc, _TAGS)
 
 
 def validate_preset(raw: dict[str, Any]) -> Preset:

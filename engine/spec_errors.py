@@ -84,14 +84,20 @@ def message_for(error: dict[str, Any]) -> str:
     return f"{message} (got {shown(value)})"
 
 
+def field_path(loc: Iterable[Any], tags: Iterable[str] = ()) -> str:
+    """A pydantic location as the dotted field the user wrote, without the tags pydantic puts in a
+    tagged union's location (``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``)."""
+    tags, loc = frozenset(tags), list(loc)
+    # A tag is never the last part: there it is a key the user wrote (`iris = 1` under [data]).
+    return join_path([part for i, part in enumerate(loc) if isinstance(part, int) or part not in tags or i == len(loc) - 1])
+
+
 def field_of(error: dict[str, Any], tags: Iterable[str] = ()) -> str:
-    """The dotted field an error is about, without the tags pydantic puts in a tagged union's location
-    (``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``)."""
-    tags = frozenset(tags)
-    loc = [part for part in error["loc"] if isinstance(part, int) or part not in tags]
+    """The dotted field an error is about; a missing or unknown tag names the tag's own key."""
+    loc = list(error["loc"])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         loc.append(str((error.get("ctx") or {}).get("discriminator", "")).strip("'"))
-    return join_path(loc)
+    return field_path(loc, tags)
 
 
 def problems_from(error: ValidationError, tags: Iterable[str] = ()) -> list[Problem]:

@@ -106,6 +106,7 @@ def test_a_seed_flag_beyond_the_range_names_the_flag(tmp_path, capsys):
     ({"extra": 'engine = "torch"'}, "train.engine: unknown value; choose one of 'numpy' or 'keras' (got 'torch')"),
     ({"extra": "colour = 1"}, "train.colour: unknown key (check its spelling against the preset format in README.md)"),
     ({"extra": "momentum = 1"}, "train.momentum: unknown key (check its spelling against the preset format in README.md)"),
+    ({"extra": "adam = 1"}, "train.adam: unknown key (check its spelling against the preset format in README.md)"),
 ])
 def test_messages_come_from_the_error_type_and_its_context(changes, line, tmp_path, capsys):
     assert refused(tmp_path, capsys, **changes) == line
@@ -239,3 +240,15 @@ def test_container_and_pattern_messages(model, line):
     with pytest.raises(SpecError) as info:
         validate_preset({"preset": {"title": "t"}, "data": {"source": "regression"}, "model": model})
     assert str(info.value) == line
+
+
+def test_an_image_limit_memory_cannot_hold_names_the_limit():
+    """The malaria loader makes room for `limit` images up front, so the limit is what is checked."""
+    with pytest.raises(SpecError) as info:
+        validate_preset({
+            "preset": {"title": "t"}, "data": {"source": "malaria", "limit": 10**9, "image_size": 512},
+            "model": {"loss": "binary_crossentropy", "layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}]},
+        })
+    [problem] = info.value.problems
+    assert problem.field == "data.limit" and problem.message.endswith(f"(got {10**9})")
+    assert " TB of memory " in problem.message
