@@ -13,7 +13,7 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,10 +42,8 @@ def replacing(path: str | os.PathLike[str], *, suffix: str = "") -> Iterator[Pat
     tmp = _create_beside(target, suffix)
     try:
         yield tmp
-        try:
-            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))  # an existing file keeps its mode
-        except FileNotFoundError:
-            pass
+        with suppress(FileNotFoundError):  # an existing file keeps its mode
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -53,7 +51,6 @@ def replacing(path: str | os.PathLike[str], *, suffix: str = "") -> Iterator[Pat
 
 def atomic_write(path: str | os.PathLike[str], writer: Callable[[IO[Any]], object], *, text: bool = False) -> Path:
     """Call ``writer`` with an open file (binary, or UTF-8 text when ``text``), then put it at ``path``."""
-    with replacing(path) as tmp:
-        with open(tmp, "w" if text else "wb", encoding="utf-8" if text else None) as handle:
-            writer(handle)
+    with replacing(path) as tmp, open(tmp, "w" if text else "wb", encoding="utf-8" if text else None) as handle:
+        writer(handle)
     return Path(path)

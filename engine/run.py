@@ -13,8 +13,9 @@ import numpy as np
 
 from nnplay.engine.data import Dataset, load_data
 from nnplay.engine.errors import DataError
+from nnplay.engine.memory import memory_problems
 from nnplay.engine.spec import Preset
-from nnplay.engine.spec_rules import output_fit_problems
+from nnplay.engine.spec_rules import output_fit_problems, split_problems
 from nnplay.engine.summary import ModelSummary, summarize
 from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
 from nnplay.engine.training import EventSink, FitResult, Trainer
@@ -61,9 +62,15 @@ class Prepared:
 
 
 def check_fit(preset: Preset, dataset: Dataset) -> None:
-    """The loaded data against the model's output (raises :class:`DataError`): the same rule, and
-    the same words, as validation applies when the spec alone tells the class count."""
+    """The loaded data against the model (raises :class:`DataError`): the rules validation applies
+    when the spec alone tells the class count and the row count (output units, rows left to train
+    on, memory), with the same functions and words, now that loading has told them."""
+    rows = len(dataset.x_train) + len(dataset.x_test)
     problems = output_fit_problems(preset.model, dataset.n_classes, dataset.is_regression)
+    problems = problems or split_problems(rows, preset.data.test_size, preset.train.validation_split)
+    if not problems and preset.data.n_rows() is None:  # only loading could tell the size
+        knob = "data.limit" if "limit" in type(preset.data).model_fields else "data.path"
+        problems = memory_problems(preset, rows, dataset.n_features, rows_field=knob)
     if problems:
         raise DataError(problems)
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from nnplay.engine import spec_errors
 from nnplay.engine.errors import Problem, SpecError
 from nnplay.engine.features import FeatureInputs, input_problems, input_width
 from nnplay.engine.search_spec import SearchTable
@@ -79,6 +80,8 @@ ImageSize = Annotated[int, Field(ge=4, le=512)]
 class _DataBase(_Spec):
     #: ``"module:function"`` in :mod:`nnplay.engine.data` that loads this source (imported on first use).
     loader: ClassVar[str]
+    #: The key that fixes how many rows the loader makes (``n``), if the spec has one.
+    rows_key: ClassVar[str | None] = None
 
     test_size: float = Field(0.2, ge=0.0, lt=1.0)
     standardize: bool = False
@@ -94,6 +97,10 @@ class _DataBase(_Spec):
     def n_features(self) -> int | None:
         return None
 
+    def n_rows(self) -> int | None:
+        """Rows the loader makes (at most), when the spec alone fixes it (``None``: read the data)."""
+        return None if self.rows_key is None else getattr(self, self.rows_key)
+
     #: Number of classes, when the spec alone fixes it (``None`` for regression or unknown).
     def n_classes(self) -> int | None:
         return None
@@ -107,6 +114,7 @@ class LogisticData(_DataBase):
     """The lecture's data: X ~ N(0, 1), y ~ Bernoulli(sigmoid(X beta + intercept))."""
 
     loader = "synthetic:logistic"
+    rows_key = "n"
     source: Literal["logistic"]
     n: N = 1000
     features: int = Field(2, ge=1, le=10_000)
@@ -132,6 +140,7 @@ class SoftmaxData(_DataBase):
     """Multi-class logistic data: class scores are linear in X, labels drawn from their softmax."""
 
     loader = "synthetic:softmax"
+    rows_key = "n"
     source: Literal["softmax"]
     n: N = 1000
     features: int = Field(2, ge=1, le=10_000)
@@ -146,6 +155,7 @@ class SoftmaxData(_DataBase):
 
 
 class _PlaneData(_DataBase):
+    rows_key = "n"
     n: N = 500
     noise: Noise = 0.1
 
@@ -234,6 +244,7 @@ class MalariaData(_ImageData):
     """The lecture's malaria cell images, through tensorflow-datasets."""
 
     loader = "malaria_tfds:malaria"
+    rows_key = "limit"  # the loader makes room for `limit` images up front
     source: Literal["malaria"]
     limit: int | None = Field(2500, ge=2)
     data_dir: str | None = None
@@ -437,6 +448,11 @@ class Preset(_Spec):
 
 #: Values that name a tagged union's member; pydantic puts them in an error's location.
 _TAGS = frozenset(DATA_SOURCES) | frozenset(LAYER_TYPES) | frozenset(OPTIMIZERS)
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``."""
+    return spec_errors.field_path(loc, _TAGS)
 
 
 def validate_preset(raw: dict[str, Any]) -> Preset:

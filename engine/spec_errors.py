@@ -8,7 +8,7 @@ problem reads ``field.path: message (got value)``, one line, the value cut to a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,51 +26,42 @@ def shown(value: Any, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _count(n: Any, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _text_length(ctx: dict[str, Any]) -> str:
-    n = ctx["min_length"]
-    return "must not be empty" if n == 1 else f"must have at least {_count(n, 'character')}"
-
-
-#: error type -> the message, built from the error's ctx.
-MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "missing": lambda ctx: "is required",
-    "extra_forbidden": lambda ctx: "unknown key (check its spelling against the preset format in README.md)",
-    "greater_than": lambda ctx: f"must be greater than {ctx['gt']}",
-    "greater_than_equal": lambda ctx: f"must be at least {ctx['ge']}",
-    "less_than": lambda ctx: f"must be less than {ctx['lt']}",
-    "less_than_equal": lambda ctx: f"must be at most {ctx['le']}",
-    "multiple_of": lambda ctx: f"must be a multiple of {ctx['multiple_of']}",
-    "finite_number": lambda ctx: "must be a finite number (not nan or inf)",
-    "int_type": lambda ctx: "must be a whole number",
-    "int_parsing": lambda ctx: "must be a whole number",
-    "int_from_float": lambda ctx: "must be a whole number",
-    "int_parsing_size": lambda ctx: "must be a whole number of a sensible size",
-    "float_type": lambda ctx: "must be a number",
-    "float_parsing": lambda ctx: "must be a number",
-    "bool_type": lambda ctx: "must be true or false",
-    "bool_parsing": lambda ctx: "must be true or false",
-    "string_type": lambda ctx: "must be text",
-    "string_too_short": _text_length,
-    "string_too_long": lambda ctx: f"must have at most {_count(ctx['max_length'], 'character')}",
-    "string_pattern_mismatch": lambda ctx: f"must match the pattern {ctx['pattern']}",
-    "too_short": lambda ctx: f"must have at least {_count(ctx['min_length'], 'item')}",
-    "too_long": lambda ctx: f"must have at most {_count(ctx['max_length'], 'item')}",
-    "tuple_type": lambda ctx: "must be a list",
-    "list_type": lambda ctx: "must be a list",
-    "model_type": lambda ctx: "must be a table",
-    "model_attributes_type": lambda ctx: "must be a table",
-    "dict_type": lambda ctx: "must be a table",
-    "literal_error": lambda ctx: f"unknown value; choose one of {ctx['expected']}",
-    "union_tag_invalid": lambda ctx: f"unknown value; choose one of {ctx['expected_tags']}",
-    "union_tag_not_found": lambda ctx: f"is required (one of {ctx['discriminator']})",
+#: error type -> the message, a template filled from the error's ctx (``{gt}``, ``{expected}``...).
+MESSAGES: dict[str, str] = {
+    "missing": "is required",
+    "extra_forbidden": "unknown key (check its spelling against the preset format in README.md)",
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "multiple_of": "must be a multiple of {multiple_of}",
+    "finite_number": "must be a finite number (not nan or inf)",
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float", "int_parsing_size"), "must be a whole number"),
+    **dict.fromkeys(("float_type", "float_parsing"), "must be a number"),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "must be true or false"),
+    "string_type": "must be text",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "string_pattern_mismatch": "must match the pattern {pattern}",
+    "too_short": "must have at least {min_length} items",
+    "too_long": "must have at most {max_length} items",
+    **dict.fromkeys(("tuple_type", "list_type"), "must be a list"),
+    **dict.fromkeys(("model_type", "model_attributes_type", "dict_type"), "must be a table"),
+    "literal_error": "unknown value; choose one of {expected}",
+    "union_tag_invalid": "unknown value; choose one of {expected_tags}",
+    "union_tag_not_found": "is required",
     # Our own validators raise ValueError with a message that is already ours.
-    "value_error": lambda ctx: str(ctx["error"]),
-    "assertion_error": lambda ctx: str(ctx["error"]),
+    **dict.fromkeys(("value_error", "assertion_error"), "{error}"),
 }
+
+#: Where a bound of one reads better in words.
+_ONE = {
+    ("string_too_short", 1): "must not be empty",
+    ("too_short", 1): "must have at least one item",
+    ("string_too_long", 1): "must have at most one character",
+    ("too_long", 1): "must have at most one item",
+}
+
 
 #: Types whose message says all there is: no "(got ...)".
 _NO_VALUE = frozenset({"missing", "extra_forbidden", "union_tag_not_found"})
@@ -79,23 +70,34 @@ _NO_VALUE = frozenset({"missing", "extra_forbidden", "union_tag_not_found"})
 def message_for(error: dict[str, Any]) -> str:
     """One error's message, from its ``type`` and ``ctx``, with the value it got."""
     kind, ctx = error["type"], error.get("ctx") or {}
-    build = MESSAGES.get(kind)
-    # An error type this table does not know yet: pydantic's own sentence is the honest fallback.
-    message = build(ctx) if build is not None else str(error["msg"])
+    template = MESSAGES.get(kind)
+    bound = ctx.get("min_length", ctx.get("max_length"))
+    try:
+        message = _ONE.get((kind, bound)) or template.format(**ctx)
+    except (AttributeError, KeyError, IndexError):
+        # An error type (or context) this table does not know: pydantic's own sentence is the
+        # honest fallback.
+        message = str(error["msg"])
     value = ctx.get("tag", error.get("input")) if kind == "union_tag_invalid" else error.get("input")
     if kind in _NO_VALUE or isinstance(value, dict):
         return message
     return f"{message} (got {shown(value)})"
 
 
+def field_path(loc: Iterable[Any], tags: Iterable[str] = ()) -> str:
+    """A pydantic location as the dotted field the user wrote, without the tags pydantic puts in a
+    tagged union's location (``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``)."""
+    tags, loc = frozenset(tags), list(loc)
+    # A tag is never the last part: there it is a key the user wrote (`iris = 1` under [data]).
+    return join_path([part for i, part in enumerate(loc) if isinstance(part, int) or part not in tags or i == len(loc) - 1])
+
+
 def field_of(error: dict[str, Any], tags: Iterable[str] = ()) -> str:
-    """The dotted field an error is about, without the tags pydantic puts in a tagged union's location
-    (``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``)."""
-    tags = frozenset(tags)
-    loc = [part for part in error["loc"] if isinstance(part, int) or part not in tags]
+    """The dotted field an error is about; a missing or unknown tag names the tag's own key."""
+    loc = list(error["loc"])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         loc.append(str((error.get("ctx") or {}).get("discriminator", "")).strip("'"))
-    return join_path(loc)
+    return field_path(loc, tags)
 
 
 def problems_from(error: ValidationError, tags: Iterable[str] = ()) -> list[Problem]:

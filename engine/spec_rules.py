@@ -6,6 +6,10 @@ data": validation applies it as soon as the spec alone tells the class count (ir
 and :func:`nnplay.engine.run.prepare` applies the same function once loading tells it (a CSV file's
 labels), so both give the same words.
 
+The size of a run is a rule across fields too (rows times features, layer by layer):
+:func:`nnplay.engine.memory.memory_problems` refuses what this machine's memory cannot hold, here
+when the spec fixes the row count and in ``prepare`` once loading tells it.
+
 This module reads a preset through its attributes only (``layer.type``, ``model.loss``...), so the
 schema can import it without a cycle.
 """
@@ -15,6 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nnplay.engine.errors import Problem
+from nnplay.engine.memory import memory_problems
+from nnplay.engine.splits import test_rows, training_rows
 
 if TYPE_CHECKING:
     from nnplay.engine.spec import ModelSpec, Preset, TrainSpec
@@ -40,14 +46,17 @@ def output_fit_problems(model: ModelSpec, n_classes: int | None, is_regression: 
     where = f"model.layers[{output_index(model)}].units"
     if is_regression:
         if is_cross_entropy(loss):
-            return [Problem("model.loss", f"{loss!r} needs class labels, but the data is a regression set; use 'mean_squared_error'")]
+            return [Problem("model.loss", f"{loss!r} needs class labels, but the data is a regression set; "
+                                          "use 'mean_squared_error'")]
         if units != 1:
-            return [Problem(where, f"the data has one number to predict per row, so the output layer needs 1 unit (got {units})")]
+            return [Problem(where, f"the data has one number to predict per row, so the output layer needs 1 unit "
+                                   f"(got {units})")]
         return []
     if n_classes is None or units == n_classes or (n_classes == 2 and units == 1):
         return []
     either = " (or 1 sigmoid unit)" if n_classes == 2 else ""
-    return [Problem(where, f"the data has {n_classes} classes, so the output layer needs {n_classes} units{either} (got {units})")]
+    return [Problem(where, f"the data has {n_classes} classes, so the output layer needs {n_classes} units{either} "
+                           f"(got {units})")]
 
 
 def model_problems(model: ModelSpec) -> list[Problem]:
@@ -74,12 +83,17 @@ def model_problems(model: ModelSpec) -> list[Problem]:
     if is_cross_entropy(loss) and activation != wanted:
         # Keras computes cross-entropy from the logits of the output activation, so only these
         # pairs mean what they say: sigmoid with binary, softmax with the categorical losses.
-        problems.append(Problem(f"model.layers[{out}].activation", f"{loss} needs a {wanted!r} output layer (got {activation!r})"))
+        problems.append(Problem(
+            f"model.layers[{out}].activation", f"{loss} needs a {wanted!r} output layer (got {activation!r})"
+        ))
     if activation == "softmax" and units == 1:
-        problems.append(Problem(f"model.layers[{out}].units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"))
+        problems.append(Problem(
+            f"model.layers[{out}].units", "softmax over 1 unit is always 1; use 2 or more units, or sigmoid"
+        ))
     elif is_cross_entropy(loss) and loss != "binary_crossentropy" and units < 2:
         problems.append(Problem(
-            f"model.layers[{out}].units", f"{loss} needs one output unit per class (got 1); use binary_crossentropy for one unit"
+            f"model.layers[{out}].units",
+            f"{loss} needs one output unit per class (got 1); use binary_crossentropy for one unit",
         ))
     return problems
 
@@ -100,10 +114,31 @@ def training_problems(train: TrainSpec, is_regression: bool) -> list[Problem]:
     return problems
 
 
+def split_problems(rows: int, test_size: float, validation_split: float) -> list[Problem]:
+    """The test split and then the validation split must leave at least one row to train on."""
+    fit = rows - test_rows(rows, test_size)
+    if fit <= 0:
+        return [Problem("data.test_size", f"takes all {rows} rows for testing, leaving none to train on "
+                                          f"(got {test_size})")]
+    if training_rows(fit, validation_split) == 0:
+        return [Problem("train.validation_split", (
+            f"holds out all {fit} rows left after the test split, leaving none to train on; "
+            f"lower it or data.test_size (got {validation_split})"
+        ))]
+    return []
+
+
 def combination_problems(preset: Preset) -> list[Problem]:
     """Every cross-field rule the spec alone can decide."""
     model, data = preset.model, preset.data
     problems = model_problems(model)
     if model.dense_layers:
         problems += output_fit_problems(model, data.n_classes(), data.is_regression)
-    return problems + training_problems(preset.train, data.is_regression)
+    problems += training_problems(preset.train, data.is_regression)
+    rows = data.n_rows()
+    if rows is not None:
+        problems += split_problems(rows, data.test_size, preset.train.validation_split)
+    if model.dense_layers and not problems:
+        knob = f"data.{data.rows_key or 'path'}"
+        problems += memory_problems(preset, rows, data.n_features(), rows_field=knob)
+    return problems

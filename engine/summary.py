@@ -7,8 +7,10 @@ A dense layer of ``units`` outputs on ``fan_in`` inputs has ``fan_in * units`` k
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nnplay.engine.spec import DenseLayer, ModelSpec
+if TYPE_CHECKING:  # read through attributes only, so the schema's rules can use this module
+    from nnplay.engine.spec import DenseLayer, ModelSpec
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def summarize(model: ModelSpec, n_features: int, name: str = "sequential") -> Mo
     width = n_features
     total = 0
     for layer, layer_name in zip(model.layers, model.layer_names(), strict=True):
-        if isinstance(layer, DenseLayer):
+        if layer.type == "dense":
             params = dense_params(width, layer)
             width = layer.units
             rows.append(LayerRow(layer_name, "Dense", (None, width), params))

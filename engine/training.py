@@ -9,7 +9,6 @@ progress bar or collects JSON).
 
 from __future__ import annotations
 
-import math
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from nnplay.engine.spec import EarlyStopping, Preset
+from nnplay.engine.splits import training_rows
 
 Status = Literal["completed", "early_stopped", "cancelled", "diverged"]
 
@@ -136,7 +136,7 @@ class Trainer(ABC):
 
 def validation_split(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Keras's rule: the last ``fraction`` of the rows (before any shuffling) validate."""
-    split_at = math.floor(len(x) * (1.0 - fraction)) if fraction else len(x)
+    split_at = training_rows(len(x), fraction)
     return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
 
 

@@ -107,3 +107,16 @@ def test_the_data_sources_are_one_list():
         if source != "malaria":  # its module needs tensorflow-datasets; test_data_malaria covers it
             assert callable(get_loader(source))
 
+
+
+def test_one_path_syntax_reads_writes_and_names_fields():
+    from nnplay.engine.spec_paths import get_path, join_path, set_path, split_path
+
+    raw = {"model": {"layers": [{"units": 4}, {"units": 2, "name": "out"}]}}
+    assert split_path("model.layers[1].units") == ["model", "layers", 1, "units"]
+    assert join_path(split_path("model.layers[1].units")) == "model.layers[1].units"
+    assert get_path(raw, "model.layers[1].units") == 2 and get_path(raw, "model.layers[5].units", "none") == "none"
+    set_path(raw, "model.layers[0].units", 8)
+    set_path(raw, "model.layers[1].name", None)  # None removes the key
+    set_path(raw, "train.optimizer.name", "adam")  # missing tables are made on the way
+    assert raw == {"model": {"layers": [{"units": 8}, {"units": 2}]}, "train": {"optimizer": {"name": "adam"}}}
