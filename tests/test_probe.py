@@ -175,12 +175,18 @@ def test_bad_feature_inputs_name_the_field(inputs, message):
     assert info.value.problems[0].field.startswith("data.inputs")
 
 
+def _preset_data(data: dict, units: int, activation: str, loss: str):
+    """Inputs are checked against the source's width across tables, so a whole preset is validated."""
+    layer = {"type": "dense", "units": units, "activation": activation}
+    return validate_preset({"preset": {"title": "t"}, "data": data, "model": {"loss": loss, "layers": [layer]}}).data
+
+
 def test_feature_inputs_need_two_source_features():
     with pytest.raises(SpecError, match="two features; 'logistic' has 3") as info:
-        data_spec(source="logistic", features=3, inputs=["x1"])
+        _preset_data({"source": "logistic", "features": 3, "inputs": ["x1"]}, 1, "sigmoid", "binary_crossentropy")
     assert info.value.problems[0].field == "data.inputs"
     with pytest.raises(SpecError, match="'iris' has 4"):
-        data_spec(source="iris", inputs=["x1"])
+        _preset_data({"source": "iris", "inputs": ["x1"]}, 3, "softmax", "categorical_crossentropy")
 
 
 def test_a_csv_with_three_columns_cannot_take_feature_inputs(tmp_path):
