@@ -64,10 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
     train.add_argument("--force", action="store_true", help="overwrite an existing export file")
     train.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
+
+    compare = commands.add_parser("compare", help="train several presets headless and compare their runs")
+    compare.add_argument("presets", nargs="+", metavar="PRESET")
+    compare.add_argument("--engine", choices=("numpy", "keras"), help="train every preset with this engine")
+    compare.add_argument("--json", action="store_true", help="a JSON list, one row of figures per preset")
     return parser
 
 
-COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train")
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "compare")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,23 +193,14 @@ def _with_overrides(preset, args: argparse.Namespace):
 
 def cmd_train(args: argparse.Namespace) -> int:
     from nnplay.engine.presets import load_preset
-    from nnplay.engine.run import prepare, run
+    from nnplay.engine.run import prepare
 
     preset = _with_overrides(load_preset(args.preset), args)
     if args.export:  # before training, not after it: a bad path should cost no minutes
         from nnplay.engine.export import check_export_target
 
         check_export_target(Path(args.export).expanduser(), args.force, field="--export")
-    prepared = prepare(preset)
-    cancel = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
-    try:
-        if args.json:
-            report = run(prepared, on_event=None, cancel=cancel)
-        else:
-            report = _run_with_progress(prepared, cancel)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    report = _train_cancellable(prepare(preset), progress=not args.json)
     exported = None
     if args.export:
         from nnplay.engine.export import export_h5
@@ -215,6 +211,39 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         _print_report(report, exported)
     return EXIT_DIVERGED if report.fit.status == "diverged" else EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from nnplay.engine.presets import load_preset
+    from nnplay.engine.run import prepare
+    from nnplay.engine.runs import RunStore
+
+    args.epochs = args.seed = None  # compare overrides only the engine
+    presets = [_with_overrides(load_preset(ref), args) for ref in args.presets]  # every one checked first
+    store = RunStore(limit=len(presets))
+    records = [store.add(_train_cancellable(prepare(preset), progress=not args.json)) for preset in presets]
+    if args.json:
+        rows = [{"preset": ref, **record.to_json()} for ref, record in zip(args.presets, records, strict=True)]
+        print(json.dumps(rows, indent=2, allow_nan=False))
+        return EXIT_OK
+    from rich.console import Console
+
+    from nnplay.tui.render import runs_table
+
+    Console().print(runs_table(records))
+    return EXIT_OK
+
+
+def _train_cancellable(prepared, *, progress: bool):
+    """Run ``prepared``; the first Ctrl-C stops it after the current batch (a progress bar on stderr if asked)."""
+    from nnplay.engine.run import run
+
+    cancel = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: _cancel_once(cancel, previous))
+    try:
+        return _run_with_progress(prepared, cancel) if progress else run(prepared, on_event=None, cancel=cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _cancel_once(cancel: threading.Event, previous: Any) -> None:
