@@ -114,17 +114,17 @@ async def test_l_switches_the_chart_between_loss_and_accuracy(tmp_path):
         await train(pilot, app)
         chart = app.query_one(HistoryChart)
         history = app.report.fit.history
-        assert lines_of(chart)[0].startswith("loss per epoch")
+        assert lines_of(chart)[0].startswith("loss · epoch")
         await pilot.press("l")
         await pilot.pause(0.1)
         shown = lines_of(chart)
-        assert chart.metric == "accuracy" and shown[0].startswith("accuracy per epoch")
+        assert chart.metric == "accuracy" and shown[0].startswith("accuracy · epoch")
         # The y axis spans the accuracies now, not the losses.
         top = max(max(history["accuracy"]), max(history["val_accuracy"]))
         assert any(f"{top:.3g} ┤" in line for line in shown)
         await pilot.press("l")
         await pilot.pause(0.1)
-        assert lines_of(chart)[0].startswith("loss per epoch")
+        assert lines_of(chart)[0].startswith("loss · epoch")
 
 
 async def test_early_stopping_marks_the_best_epoch(tmp_path):

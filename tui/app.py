@@ -74,7 +74,7 @@ class NnplayApp(App[int]):
         Binding("q", "quit", "Quit"),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("l", "toggle_metric", "Loss/Acc"),
-        Binding("c", "clear_runs", "Clear runs"),
+        Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]

@@ -58,6 +58,29 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
 
 
+def _value_range(series: Sequence[Sequence[float]]) -> tuple[float, float, bool]:
+    """The y range: every finite value, but when the first tenth of the epochs alone (the steep
+    start) more than doubles it, the rest of the epochs decide the top and the start is cut off
+    there (``clipped``): the runs differ where the curves flatten, not at their first epochs."""
+    every = [np.asarray(values, dtype=float) for values in series]
+    every = [values[np.isfinite(values)] for values in every]
+    every = [values for values in every if len(values)]
+    if not every:
+        return 0.0, 1.0, False
+    low = min(float(values.min()) for values in every)
+    high = max(float(values.max()) for values in every)
+    later = [values[len(values) // 10 :] for values in every if len(values) >= 10]
+    clipped = False
+    if later:
+        top = max(float(values.max()) for values in later)
+        top = max([top, *(float(values.max()) for values in every if len(values) < 10)])
+        if high - low > 2 * (top - low) > 0:
+            high, clipped = top + 0.05 * (top - low), True
+    if high - low < 1e-12:
+        low, high = low - 0.5, high + 0.5
+    return low, high, clipped
+
+
 class HistoryChart(Widget):
     DEFAULT_CSS = """
     HistoryChart {
@@ -185,12 +208,12 @@ class HistoryChart(Widget):
         other = "accuracy" if self.metric == "loss" else "loss"
         lines: list[list[Segment]] = []
 
-        title = f"{self.metric} per epoch"
+        title = self.metric
         if runs and runs[-1].history.get(train_key):
             values = runs[-1].history[train_key]
             title += f" · epoch {len(values)}: {_fmt(values[-1])}"
         elif not runs:
-            title += " (train to draw it)"
+            title += " per epoch (train to draw it)"
         key = "  ─ train ╌ val" if runs else ""
         hint = f"  l: {other}"
         if len(title) + len(key) + len(hint) > width:
@@ -201,11 +224,16 @@ class HistoryChart(Widget):
         # The legend: the bright run first, then the earlier ones, as many as leave room to plot.
         room = max(1, (height - 6) // 3)
         entries = list(reversed(runs))
-        for i, run in enumerate(entries[:room]):
+        shown = entries[:room] if len(entries) <= room else entries[: max(1, room - 1)]
+        for i, run in enumerate(shown):
             lines.append([Segment("━━ ", self._run_style(run.number, i == 0, background)),
                           Segment(run.legend(), text if i == 0 else muted)])
-        if len(entries) > room:
-            lines[-1] = [Segment(f"   +{len(entries) - room + 1} earlier runs, dimmed (Runs tab)", muted)]
+        if len(entries) > len(shown):
+            more = f"+{len(entries) - len(shown)} earlier, dimmed (Runs tab)"
+            if room == 1:
+                lines[-1].append(Segment(f" · {more}", muted))
+            else:
+                lines.append([Segment(f"   {more}", muted)])
 
         plot_rows = height - len(lines) - 1
         curves = [(run, key, i == len(runs) - 1) for i, run in enumerate(runs) for key in (train_key, val_key)
@@ -215,12 +243,8 @@ class HistoryChart(Widget):
                 lines.append([Segment(f"no {self.metric} in this run (l: {other})", muted)])
             return [Strip(line).adjust_cell_length(width) for line in lines] + [Strip.blank(width)] * max(0, height - len(lines))
 
-        finite = np.concatenate([np.asarray(run.history[key], dtype=float) for run, key, _ in curves])
-        finite = finite[np.isfinite(finite)]
-        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-        if high - low < 1e-12:
-            low, high = low - 0.5, high + 0.5
-        labels = {0: _fmt(high), plot_rows - 1: _fmt(low)}
+        low, high, clipped = _value_range([run.history[key] for run, key, _ in curves])
+        labels = {0: ("↑" if clipped else "") + _fmt(high), plot_rows - 1: _fmt(low)}
         if plot_rows >= 7:
             labels[(plot_rows - 1) // 2] = _fmt((high + low) / 2)
         label_width = max(len(s) for s in labels.values()) + 1

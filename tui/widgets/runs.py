@@ -46,5 +46,6 @@ class RunsView(ScrollableContainer):
         hint = Text(f"c clears them · last {MAX_RUNS} kept", style="dim")
         # As wide as the table wants (the pane scrolls sideways on a narrow screen), never wrapped.
         natural = Measurement.get(self.app.console, self.app.console.options.update_width(1000), rendered).maximum
-        table.styles.width = natural + 2
+        if table.styles.width is None or table.styles.width.value != natural + 2:
+            table.styles.width = natural + 2  # a layout pass only when the table grew or shrank
         table.update(Group(rendered, hint))
