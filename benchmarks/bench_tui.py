@@ -65,18 +65,20 @@ def first_paint(repeats: int = 5) -> list[float]:
     return times
 
 
-def headless_run(preset) -> float:  # noqa: ANN001
+def headless_run(preset) -> tuple[float, float]:  # noqa: ANN001
+    """Wall seconds and the process's CPU seconds of one headless run."""
     from nnplay.engine.run import prepare, run
 
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     run(prepare(preset))
-    return time.monotonic() - start
+    return time.monotonic() - start, time.process_time() - cpu
 
 
 @dataclass(frozen=True)
 class AppRun:
     finished: float  # seconds from ``t`` to the finished run handed to the app
     drawn: float  # seconds from ``t`` to the results on screen
+    cpu: float  # the process's CPU seconds from ``t`` to the finished run (both threads)
     ui_cpu: float  # the UI thread's CPU seconds meanwhile
     redraws: int  # the chart's redraws meanwhile
 
@@ -94,21 +96,24 @@ async def app_run(preset_path: str, view: str = "view-loss") -> AppRun:
         app.query_one("#views", TabbedContent).active = view
         await pilot.pause(0.1)
         redraws = app.query_one(HistoryChart).redraws
-        start, cpu = time.monotonic(), time.thread_time()
+        start, cpu, ui_cpu = time.monotonic(), time.process_time(), time.thread_time()
         app.action_train()
         while app.report is None:
-            await asyncio.sleep(0.005)
-        finished = time.monotonic() - start
+            await asyncio.sleep(0.01)
+        finished, cpu = time.monotonic() - start, time.process_time() - cpu
         await pilot.pause()  # the results drawn
-        return AppRun(finished, time.monotonic() - start, time.thread_time() - cpu,
+        return AppRun(finished, time.monotonic() - start, cpu, time.thread_time() - ui_cpu,
                       app.query_one(HistoryChart).redraws - redraws)
 
 
 def overhead(name: str, preset, path: str, repeats: int) -> None:  # noqa: ANN001
     """Headless, in the app with the chart shown, and with it hidden, interleaved ``repeats`` times
-    (so that other load on the machine hits all three alike); the best of each is compared."""
+    (so that other load on the machine hits all three alike); the best of each is compared.
+
+    On a busy machine the wall-clock times swing with the load; the process's CPU seconds (the
+    training thread's and the UI thread's work; waiting for a core is not counted) swing less."""
     headless_run(preset)  # warm the imports and caches once
-    headless: list[float] = []
+    headless: list[tuple[float, float]] = []
     shown: list[AppRun] = []
     hidden: list[AppRun] = []
     for _ in range(repeats):
@@ -116,14 +121,14 @@ def overhead(name: str, preset, path: str, repeats: int) -> None:  # noqa: ANN00
         shown.append(asyncio.run(app_run(path, "view-loss")))
         hidden.append(asyncio.run(app_run(path, "view-runs")))
     # The minimum is the run least disturbed by whatever else the machine was doing.
-    h = min(headless)
-    print(f"{name}: headless best {h:.3f} s (all: {_seconds(headless)})")
+    h, h_cpu = min(w for w, _ in headless), min(c for _, c in headless)
+    print(f"{name}: headless best {h:.3f} s wall, {h_cpu:.3f} s CPU (wall: {_seconds([w for w, _ in headless])})")
     for label, runs in (("app, chart shown ", shown), ("app, chart hidden", hidden)):
-        finished, drawn = min(r.finished for r in runs), min(r.drawn for r in runs)
-        print(f"  {label}: run finished best {finished:.3f} s -> overhead {100 * (finished - h) / h:+.1f} %; "
-              f"results drawn best {drawn:.3f} s ({100 * (drawn - h) / h:+.1f} %); "
-              f"UI thread CPU {min(r.ui_cpu for r in runs):.2f} s, chart redraws {max(r.redraws for r in runs)} "
-              f"(finished: {_seconds([r.finished for r in runs])})")
+        finished, drawn, cpu = (min(getattr(r, k) for r in runs) for k in ("finished", "drawn", "cpu"))
+        print(f"  {label}: run finished best {finished:.3f} s wall ({100 * (finished - h) / h:+.1f} %), "
+              f"{cpu:.3f} s CPU ({100 * (cpu - h_cpu) / h_cpu:+.1f} %); results drawn {drawn:.3f} s "
+              f"({100 * (drawn - h) / h:+.1f} %); UI thread CPU {min(r.ui_cpu for r in runs):.2f} s, "
+              f"chart redraws {max(r.redraws for r in runs)} (wall: {_seconds([r.finished for r in runs])})")
 
 
 async def key_latency(preset_path: str, presses: int = 30) -> list[float]:
@@ -170,8 +175,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = str(save_preset(preset, Path(folder) / "bench.toml"))
         steps = 400 * -(-720 // 8)
-        overhead(f"training run of {steps} tiny batches (numpy)", preset, path, repeats=3)
-        overhead("preset 12 (circles, 60 epochs of 25 batches, numpy)", load_preset("12"), str(resolve("12")), repeats=5)
+        overhead(f"training run of {steps} tiny batches (numpy)", preset, path, repeats=4)
+        overhead("preset 12 (circles, 60 epochs of 25 batches, numpy)", load_preset("12"), str(resolve("12")), repeats=7)
 
         long = validate_preset({**RUN, "train": {**RUN["train"], "epochs": 100_000}})
         path = str(save_preset(long, Path(folder) / "long.toml"))
