@@ -214,7 +214,8 @@ class HistoryChart(Widget):
             title += f" · epoch {len(values)}: {_fmt(values[-1])}"
         elif not runs:
             title += " per epoch (train to draw it)"
-        key = "  ─ train ╌ val" if runs else ""
+        has_val = any(run.history.get(val_key) for run in runs)
+        key = ("  ─ train ╌ val" if has_val else "  ─ train") if runs else ""
         hint = f"  l: {other}"
         if len(title) + len(key) + len(hint) > width:
             key = ""
