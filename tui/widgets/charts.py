@@ -32,6 +32,7 @@ from nnplay.tui.widgets.braille import BRAILLE, cell_codes, polyline
 
 REDRAWS_PER_SECOND = 10
 MAX_DRAW_SHARE = 0.04  # the chart's own drawing stays under this share of the time
+MAX_WAIT = 0.5  # seconds: the longest the budget may hold a stale chart
 DIM = 0.6  # how far an earlier run's colour fades toward the background
 METRICS = {"loss": ("loss", "val_loss"), "accuracy": ("accuracy", "val_accuracy")}
 MARKER = 256  # a cell code beyond braille: the best-epoch column
@@ -99,16 +100,13 @@ class HistoryChart(Widget):
         self._strips: list[Strip] = []
         self._stale = True
         self._next_draw = 0.0
+        self._draw_average = 0.0
 
     # ----------------------------------------------------------------------------------------
     # What the app tells the chart
 
     def on_mount(self) -> None:
         self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
-
-    def reset(self) -> None:
-        """A new run begins (no legend of its own); see :meth:`begin`."""
-        self.begin(0, ())
 
     def begin(self, number: int, changes: tuple[str, ...]) -> None:
         """Run ``number`` begins; ``changes`` are what it changes from the last run kept."""
@@ -181,7 +179,11 @@ class HistoryChart(Widget):
         self.redraws += 1
         # The UI thread's own time: waiting for the training thread's turn on the GIL is not drawing.
         self.draw_seconds = time.thread_time() - cpu
-        self._next_draw = started + max(1 / REDRAWS_PER_SECOND, self.draw_seconds / MAX_DRAW_SHARE)
+        # A running average, so that one slow draw (a garbage collection landing in it) does not
+        # hold the chart still; and never more than MAX_WAIT between redraws while epochs arrive.
+        self._draw_average = 0.7 * self._draw_average + 0.3 * self.draw_seconds
+        wait = min(MAX_WAIT, max(1 / REDRAWS_PER_SECOND, self._draw_average / MAX_DRAW_SHARE))
+        self._next_draw = started + wait
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
