@@ -8,6 +8,7 @@ import re
 import time
 
 import numpy as np
+import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static, TabbedContent
 
@@ -195,3 +196,22 @@ def test_polyline_connects_points_and_packs_braille():
     codes = cell_codes(np.ones((4, 2), dtype=bool))
     assert codes.shape == (1, 1) and codes[0, 0] == 0xFF  # all eight dots: U+28FF
     assert cell_codes(np.eye(4, 2, dtype=bool))[0, 0] == 0x01 | 0x10  # dots 1 and 5
+
+
+@pytest.mark.slow
+async def test_switching_to_keras_names_the_engine_in_the_legend_and_the_table(tmp_path):
+    app = make_app(write_preset(tmp_path, DROPOUT.replace("epochs = 12", "epochs = 3")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.dataset is not None)
+        await train(pilot, app)
+        select = next(f for f in app.query(Field) if f.path == "train.engine").control
+        select.value = "keras"
+        await pilot.pause(0.2)
+        assert app.draft.preset.train.engine == "keras"
+        before = app.report
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.report is not before and not app.training, timeout=120)
+        await pilot.pause(0.2)
+        assert app.report.engine == "keras"
+        assert app.query_one(HistoryChart).legend[0] == "run 2: engine keras"
+        assert [r.engine for r in app.query_one(RunsView).records] == ["numpy", "keras"]
