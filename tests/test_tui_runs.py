@@ -215,3 +215,14 @@ async def test_switching_to_keras_names_the_engine_in_the_legend_and_the_table(t
         assert app.report.engine == "keras"
         assert app.query_one(HistoryChart).legend[0] == "run 2: engine keras"
         assert [r.engine for r in app.query_one(RunsView).records] == ["numpy", "keras"]
+
+
+def test_the_y_range_zooms_past_a_steep_start_but_keeps_a_gentle_one():
+    from nnplay.tui.widgets.charts import _value_range
+
+    steep = [5.0, 1.0] + [0.5 - 0.01 * i for i in range(18)]  # the first epoch alone is most of the range
+    low, high, clipped = _value_range([steep])
+    assert clipped and low == min(steep) and high < 1.0 < 5.0
+    gentle = [1.0 - 0.02 * i for i in range(20)]
+    assert _value_range([gentle]) == (min(gentle), 1.0, False)
+    assert _value_range([[float("nan"), float("inf")]]) == (0.0, 1.0, False)

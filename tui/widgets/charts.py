@@ -198,7 +198,7 @@ class HistoryChart(Widget):
         return background, foreground
 
     def _run_style(self, number: int, bright: bool, background: Color) -> Style:
-        color = Color.parse(run_color(number)) if number else Color.parse("#c0c0c0")
+        color = Color.parse(run_color(number))
         return Style(color=(color if bright else color.blend(background, DIM)).rich_color)
 
     def _draw(self, width: int, height: int) -> list[Strip]:
