@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
     search.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
     search.add_argument("--json", action="store_true", help="every trial and the best, one JSON object on stdout")
+
+    compare = commands.add_parser("compare", help="train several presets headless and compare their runs")
+    compare.add_argument("presets", nargs="+", metavar="PRESET")
+    compare.add_argument("--engine", choices=("numpy", "keras"), help="train every preset with this engine")
+    compare.add_argument("--json", action="store_true", help="a JSON list, one row of figures per preset")
     return parser
 
 
@@ -93,7 +98,7 @@ def _count(text: str) -> int:
 
 _count.__name__ = "row count"  # argparse names the type in its message: "invalid row count value: '-1'"
 
-COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search")
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search", "compare")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -230,20 +235,14 @@ def _with_overrides(preset, args: argparse.Namespace):
 
 def cmd_train(args: argparse.Namespace) -> int:
     from nnplay.engine.presets import load_preset
-    from nnplay.engine.run import prepare, run
+    from nnplay.engine.run import prepare
 
     preset = _with_overrides(load_preset(args.preset), args)
     if args.export:  # before training, not after it: a bad path should cost no minutes
         from nnplay.engine.export import check_export_target
 
         check_export_target(Path(args.export).expanduser(), args.force, field="--export")
-    prepared = prepare(preset)
-    cancel = threading.Event()
-    with _ctrl_c_sets(cancel):
-        if args.json:
-            report = run(prepared, on_event=None, cancel=cancel)
-        else:
-            report = _run_with_progress(prepared, cancel)
+    report = _train_cancellable(prepare(preset), progress=not args.json)
     exported = None
     if args.export:
         from nnplay.engine.export import export_h5
@@ -297,6 +296,36 @@ def _predict_json(args: argparse.Namespace, opened, probabilities) -> dict[str, 
         "test": report.test,
         "confusion_matrix": None if report.confusion is None else report.confusion.tolist(),
     }
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from nnplay.engine.presets import load_preset
+    from nnplay.engine.run import prepare
+    from nnplay.engine.runs import RunStore
+
+    args.epochs = args.seed = None  # compare overrides only the engine
+    presets = [_with_overrides(load_preset(ref), args) for ref in args.presets]  # every one checked first
+    store = RunStore(limit=len(presets))
+    records = [store.add(_train_cancellable(prepare(preset), progress=not args.json)) for preset in presets]
+    if args.json:
+        rows = [{"preset": ref, **record.to_json()} for ref, record in zip(args.presets, records, strict=True)]
+        print(json_output.dumps(rows))
+        return EXIT_OK
+    from rich.console import Console
+
+    from nnplay.tui.render import runs_table
+
+    Console().print(runs_table(records))
+    return EXIT_OK
+
+
+def _train_cancellable(prepared, *, progress: bool):
+    """Run ``prepared``; the first Ctrl-C stops it after the current batch (a progress bar on stderr if asked)."""
+    from nnplay.engine.run import run
+
+    cancel = threading.Event()
+    with _ctrl_c_sets(cancel):
+        return _run_with_progress(prepared, cancel) if progress else run(prepared, on_event=None, cancel=cancel)
 
 
 @contextlib.contextmanager

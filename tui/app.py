@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.engine.errors import NnplayError, SpecError
 from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
+from nnplay.engine.runs import RunStore
 from nnplay.engine.spec import Preset
 from nnplay.tui.draft import Draft
 from nnplay.tui.messages import (
@@ -50,6 +51,7 @@ from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.search.view import SearchView
+from nnplay.tui.widgets.runs import RunsView
 from nnplay.tui.widgets.summary import SummaryPanel
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
@@ -83,6 +85,8 @@ class NnplayApp(App[int]):
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("d", "boundary('discretize')", "Discretize", show=False),
         Binding("x", "boundary('test_points')", "Test points", show=False),
+        Binding("l", "toggle_metric", "Loss/Acc"),
+        Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
@@ -93,6 +97,7 @@ class NnplayApp(App[int]):
         self.preset_id = preset_id
         self.dataset: Dataset | None = None
         self.report: RunReport | None = None
+        self.runs = RunStore()  # the session's runs: the chart's overlay and the Runs view
         self.training = False
         self._train_worker: Worker | None = None
         self._preview_timer = None
@@ -128,10 +133,12 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
-                    with TabPane("Search", id="view-search"):
-                        yield SearchView(id="search-view")
                     with TabPane("Boundary", id="view-boundary"):
                         yield BoundaryView(id="boundary")
+                    with TabPane("Runs", id="view-runs"):
+                        yield RunsView(id="runs-view")
+                    with TabPane("Search", id="view-search"):
+                        yield SearchView(id="search-view")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
@@ -264,7 +271,7 @@ class NnplayApp(App[int]):
             self.notify(f"The layers or the data changed since {self.opened.path.name} was opened: "
                         "this run starts from fresh weights.", severity="warning", markup=False)
         self.training = True
-        self.query_one(HistoryChart).reset()
+        self.query_one(HistoryChart).begin(self.runs.next_number, self.runs.changes_for(self.draft.preset))
         self.query_one(TrainProgress).preparing("loading the data…")
         self._show_train_state()
         self._train_worker = self._train(preset, self.opened)
@@ -331,7 +338,8 @@ class NnplayApp(App[int]):
         self.report = event.report
         self._end_training(event.report.fit.describe())
         self.query_one(ResultsPanel).show(event.report, origin=event.origin)
-        self.query_one(HistoryChart).replot()
+        self.runs.add(event.report)
+        self._show_runs()
         self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if event.report.fit.status == "diverged" else "information"
         self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
@@ -352,6 +360,7 @@ class NnplayApp(App[int]):
         message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
         if worker.group == "train":
             self._end_training("failed")
+            self.query_one(HistoryChart).end_live()
             self.notify(message, title="Training failed", severity="error", timeout=8, markup=False)
         elif worker.group == "data":
             self.query_one(DatasetPanel).show_error(message)
@@ -369,6 +378,24 @@ class NnplayApp(App[int]):
 
     def action_apply_best(self) -> None:
         self.query_one(SearchView).apply_best(self.draft)
+
+    # ----------------------------------------------------------------------------------------
+    # Runs side by side
+
+    def _show_runs(self) -> None:
+        self.query_one(HistoryChart).show_runs(self.runs.runs)
+        self.query_one(RunsView).show(self.runs.runs)
+
+    def action_toggle_metric(self) -> None:
+        self.query_one(HistoryChart).toggle_metric()
+
+    def action_clear_runs(self) -> None:
+        if self.training:
+            self.notify("Stop the run first (t); then c clears the runs.", severity="warning")
+            return
+        self.runs.clear()
+        self._show_runs()
+        self.notify("Runs cleared: the next run starts a new comparison.")
 
     # ----------------------------------------------------------------------------------------
     # Presets

@@ -1,4 +1,4 @@
-"""Rich renderables for what the engine reports: the model summary and the confusion matrix.
+"""Rich renderables for what the engine reports: the model summary, the confusion matrix, the runs.
 
 Shared by the CLI (printed) and the TUI (shown in ``Static`` widgets), so both look alike. Every
 name that comes from the user's files (a class label, a layer or model name read from an .h5 file)
@@ -8,6 +8,9 @@ goes in as :class:`~rich.text.Text`, never as a string that rich would parse: a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich import box
 from rich.console import Group
@@ -15,6 +18,9 @@ from rich.table import Table
 from rich.text import Text
 
 from nnplay.engine.summary import ModelSummary
+
+if TYPE_CHECKING:
+    from nnplay.engine.runs import RunRecord
 
 
 def summary_table(summary: ModelSummary) -> Group:
@@ -75,4 +81,41 @@ def probabilities_table(outputs: np.ndarray, labels: np.ndarray, class_names: tu
     for i, (row, label) in enumerate(zip(outputs.reshape(len(outputs), -1), labels)):
         true = class_names[int(label)] if class_names is not None else f"{float(label):.4g}"
         table.add_row(str(i), *(f"{v:.4f}" for v in row), true)
+    return table
+
+
+# One colour per run, shared by the chart's curves, its legend and the runs table (by run number).
+RUN_COLORS = ("#4fa3e0", "#f0a030", "#5cc070", "#e06060", "#b080e0", "#e0d050", "#40c0b0", "#f070b0")
+
+
+def run_color(number: int) -> str:
+    return RUN_COLORS[(number - 1) % len(RUN_COLORS)]
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4) -> Table:
+    """The session's runs, oldest first: one row each, loss over accuracy in each figure cell."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True,
+                  title="Runs (each figure: loss over accuracy)", title_justify="left")
+    table.add_column("run", no_wrap=True)
+    table.add_column("engine", no_wrap=True)
+    table.add_column("what changed", no_wrap=True, overflow="ellipsis", min_width=14, max_width=28)
+    table.add_column("epochs", justify="right", no_wrap=True)
+    table.add_column("stop", no_wrap=True, overflow="ellipsis")
+    for name in ("train", "val", "test"):
+        table.add_column(name, justify="right", no_wrap=True, min_width=6)
+    table.add_column("s", justify="right", no_wrap=True, min_width=4)
+    for i, record in enumerate(records):
+        changes = list(record.changes[:changes_shown])
+        if len(record.changes) > changes_shown:
+            changes.append(f"+{len(record.changes) - changes_shown} more")
+        changed = "\n".join(changes) if changes else ("first run" if i == 0 else "nothing")
+        cells = [f"{_figure(loss)}\n{_figure(accuracy)}" for loss, accuracy in (
+            (record.train_loss, record.train_accuracy), (record.val_loss, record.val_accuracy),
+            (record.test_loss, record.test_accuracy))]
+        table.add_row(Text(f"■ {record.number}", style=run_color(record.number)), record.engine, changed,
+                      str(record.epochs), record.stop_reason.replace(", ", "\n"), *cells, f"{record.seconds:.2f}")
     return table
