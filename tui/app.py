@@ -512,7 +512,6 @@ class NnplayApp(App[int]):
         self.report = opened.report
         await self._rebuild_panels()
         self._spec_changed()
-        self.query_one(HistoryChart).reset()
         data = opened.prepared.dataset
         self.query_one(ResultsPanel).show(opened.report, origin=str(opened.saved.path), first_rows=probabilities_table(
             event.first_rows, data.y_test[:len(event.first_rows)], data.class_names))
