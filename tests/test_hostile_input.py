@@ -284,3 +284,43 @@ def test_generated_presets_of_the_schema_families(text, tmp_path_factory, monkey
     monkeypatch.chdir(folder)
     run_cli(["data", "p.toml", "--json"], folder)
     run_cli(["train", "p.toml", "--json", "--engine", "numpy"], folder)
+
+
+# --------------------------------------------------------------------------------------------
+# The TUI shows what the user wrote, never reads it as markup
+
+
+async def test_the_tui_shows_markup_in_labels_titles_and_values_literally(tmp_path):
+    from textual.geometry import Region
+    from textual.widgets import Input
+
+    from nnplay.tui.app import make_app
+    from nnplay.tui.widgets.fields import Field, ProblemList
+    from nnplay.tui.widgets.results import ResultsPanel
+    from tests.tui_helpers import wait_for
+
+    def painted(widget) -> str:
+        return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, *widget.size)))
+
+    labels = ["[bold red]x", "[/]", "[link=http://x]y"]
+    files = csv_preset(["a,b,y", *[f"{i % 7},{(i * 3) % 5},{labels[i % 3]}" for i in range(60)]], units=3)
+    files["p.toml"] = files["p.toml"].replace('title = "t"', 'title = "[/] [b]title"')
+    files["p.toml"] = files["p.toml"].replace('"t.csv"', f'"{tmp_path / "t.csv"}"')
+    write_files(tmp_path, files)
+    app = make_app(str(tmp_path / "p.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.sub_title == "[/] [b]title"
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.report is not None)
+        await pilot.pause(0.2)
+        results = painted(app.query_one(ResultsPanel))
+        assert all(f"true:{label}" in results for label in labels), results
+        await pilot.press("4")  # the Training tab
+        epochs = next(f for f in app.query(Field) if f.path == "train.epochs").control
+        assert isinstance(epochs, Input)
+        epochs.focus()
+        epochs.value = "[/]"
+        await pilot.pause(0.3)
+        problems = next(p for p in app.query(ProblemList) if "train" in p.prefixes)
+        assert "(got '[/]')" in painted(problems)
