@@ -70,6 +70,8 @@ CORPUS: dict[str, tuple[dict, list[str], int, tuple[str, ...]]] = {
                          ["data", "p.toml"], 2, ("data.path", "NUL")),
     "long_data_path": ({"p.toml": GOOD.replace(LOGISTIC, f'source = "folder"\npath = "{"d" * 400}"')},
                        ["data", "p.toml"], 2, ("data.path",)),
+    "nul_in_malaria_data_dir": ({"p.toml": GOOD.replace(LOGISTIC, 'source = "malaria"\ndata_dir = "x\\u0000y"')},
+                                ["data", "p.toml"], 2, ("data.data_dir", "NUL")),
     "csv_overflows_float32": (csv_preset(["a,b,y", "1e39,1,0", "2,1,1", "3,1,0"]), ["data", "p.toml"], 2, ("1e39", "float32")),
     "csv_negative_overflow": (csv_preset(["a,y", *[f"{-3.5e38 if i == 5 else i},{i % 2}" for i in range(10)]]),
                               ["train", "p.toml", "--json"], 2, ("line 7", "float32")),
