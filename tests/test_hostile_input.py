@@ -12,12 +12,22 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from tests.hostile import png_claiming, preset_text, run_cli, snapshot, strict_json, tiny_png
+from tests.strategies import csv_tables, image_folders, preset_texts
+
+#: A few dozen examples each keeps the file to about a minute; NNPLAY_HYPOTHESIS_SCALE=20 hunts harder.
+SCALE = int(os.environ.get("NNPLAY_HYPOTHESIS_SCALE", "1"))
+#: No deadline (a case that trains takes what it takes on a busy machine), no example database in
+#: the work tree; the tmp_path_factory and monkeypatch fixtures are safe to share between examples.
+GENERATED = settings(
+    deadline=None, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 LOGISTIC = 'source = "logistic"\nn = 200'
 SIGMOID = '[{ type = "dense", units = 1, activation = "sigmoid" }]'
@@ -217,26 +227,8 @@ def test_a_real_model_named_in_upper_case_is_summarised(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------------------------
 # Property-based: generated presets, CSV tables and image folders
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402 - the generated half of the file
 
-#: A few dozen examples each keeps the file to about a minute; NNPLAY_HYPOTHESIS_SCALE=20 hunts harder.
-SCALE = int(os.environ.get("NNPLAY_HYPOTHESIS_SCALE", "1"))
-settings.register_profile(
-    "nnplay", deadline=None, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.load_profile("nnplay")
-
-from tests.strategies import csv_tables, image_folders, preset_texts  # noqa: E402
-
-
-def in_folder(tmp_path_factory, files: Callable[[Path], None]) -> Path:
-    folder = tmp_path_factory.mktemp("case")
-    files(folder)
-    return folder
-
-
-@settings(max_examples=30 * SCALE)
+@settings(GENERATED, max_examples=30 * SCALE)
 @given(text=preset_texts())
 def test_generated_presets_check_and_summarise(text, tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("preset")
@@ -246,7 +238,7 @@ def test_generated_presets_check_and_summarise(text, tmp_path_factory, monkeypat
         run_cli(argv, folder)
 
 
-@settings(max_examples=15 * SCALE)
+@settings(GENERATED, max_examples=15 * SCALE)
 @given(text=preset_texts(small=True))
 def test_generated_small_presets_train(text, tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("preset")
@@ -255,7 +247,7 @@ def test_generated_small_presets_train(text, tmp_path_factory, monkeypatch):
     run_cli(["train", "p.toml", "--json", "--engine", "numpy"], folder)
 
 
-@settings(max_examples=25 * SCALE)
+@settings(GENERATED, max_examples=25 * SCALE)
 @given(table=csv_tables())
 def test_generated_csv_tables(table, tmp_path_factory, monkeypatch):
     csv_bytes, preset = table
@@ -267,7 +259,7 @@ def test_generated_csv_tables(table, tmp_path_factory, monkeypatch):
     run_cli(["train", "p.toml", "--json", "--epochs", "2"], folder)
 
 
-@settings(max_examples=15 * SCALE)
+@settings(GENERATED, max_examples=15 * SCALE)
 @given(layout=image_folders())
 def test_generated_image_folders(layout, tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("images")
@@ -279,7 +271,7 @@ def test_generated_image_folders(layout, tmp_path_factory, monkeypatch):
 
 
 @pytest.mark.xfail(strict=False, reason="helper 9a's schema families (issue 9): lands with that branch; then drop this mark")
-@settings(max_examples=20 * SCALE)
+@settings(GENERATED, max_examples=20 * SCALE)
 @given(text=preset_texts(small=True, schema_families=True))
 def test_generated_presets_of_the_schema_families(text, tmp_path_factory, monkeypatch):
     """Non-finite floats, seeds beyond scikit-learn's range, sizes memory cannot hold, splits that
