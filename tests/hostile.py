@@ -28,7 +28,7 @@ from nnplay.engine.errors import LINE_LIMIT
 
 ERROR_LINE = re.compile(r"^nnplay: error: (?P<where>[^\s:][^:]*?): \S")
 WHERE = re.compile(
-    r"^(--[a-z][a-z-]*"  # a flag
+    r"^(--?\S+"  # a flag, or what argparse took for one
     r"|[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*"  # a field path as the preset spells it
     r"|.*[/.].*)$"  # a file
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.hostile import png_claiming, preset_text, run_cli, snapshot, strict_json, tiny_png
 from tests.strategies import csv_tables, image_folders, preset_texts
@@ -236,6 +237,35 @@ def test_generated_presets_check_and_summarise(text, tmp_path_factory, monkeypat
     monkeypatch.chdir(folder)
     for argv in (["check", "p.toml"], ["summary", "p.toml", "--json"]):
         run_cli(argv, folder)
+
+
+@settings(GENERATED, max_examples=30 * SCALE)
+@given(
+    reference=st.text(max_size=300),
+    flags=st.lists(
+        st.tuples(st.sampled_from(["--epochs", "--seed", "--engine"]),
+                  st.one_of(st.text(max_size=20), st.integers(-(2**70), 2**70).map(str), st.sampled_from(["numpy", "1", "-1"]))),
+        max_size=3,
+    ),
+)
+def test_generated_arguments(reference, flags, tmp_path_factory, monkeypatch):
+    """Any preset reference to `check`, any flag values to `train` (the preset itself is good)."""
+    folder = tmp_path_factory.mktemp("args")
+    (folder / "p.toml").write_text(GOOD.replace("n = 200", "n = 40"), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    run_cli(["check", reference], folder)
+    argv = ["train", "p.toml", "--json"]
+    for flag, value in flags:
+        argv += [flag, "2" if flag == "--epochs" and accepted_epochs(value) else value]
+    run_cli(argv, folder)
+
+
+def accepted_epochs(value: str) -> bool:
+    """Whether ``--epochs value`` would be accepted (then the test trains 2 epochs instead)."""
+    try:
+        return 1 <= int(value) <= 100_000  # argparse reads the flag with int() too
+    except ValueError:
+        return False
 
 
 @settings(GENERATED, max_examples=15 * SCALE)
