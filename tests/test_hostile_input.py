@@ -100,6 +100,11 @@ CORPUS: dict[str, tuple[dict, list[str], int, tuple[str, ...]]] = {
     "image_bomb": (two_classes({"imgs/a/bomb.png": png_claiming(30_000, 30_000)}), ["data", "p.toml"], 2, ("bomb.png", "pixels")),
     "image_bomb_below_twice": (two_classes({"imgs/a/big.png": png_claiming(10_000, 10_000)}), ["data", "p.toml"], 2,
                                ("big.png", "pixels")),
+    "image_bomb_among_many": (  # 64 images or more are decoded by worker threads
+        folder_preset(**{f"imgs/{c}/{i}.png": "png" for c in "ab" for i in range(40)},
+                      **{"imgs/b/big.png": png_claiming(10_000, 10_000)}),
+        ["data", "p.toml"], 2, ("big.png", "pixels"),
+    ),
     "image_truncated": (two_classes({"imgs/b/cut.png": png_claiming(8, 8)[:40]}), ["data", "p.toml"], 2, ("cut.png",)),
     "class_is_dangling_link": (two_classes({"imgs/c": ("link", "nowhere")}), ["data", "p.toml"], 2, ("imgs/c", "does not exist")),
     "class_folder_of_text": (two_classes({"imgs/c/readme.txt": "hello"}), ["data", "p.toml"], 2, ("imgs/c", "no images")),
