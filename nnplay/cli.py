@@ -84,6 +84,9 @@ COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a label the terminal's encoding lacks prints as \xe9, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMAND_NAMES and not args_list[0].startswith("-")):
         args_list.insert(0, "play")

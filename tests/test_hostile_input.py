@@ -221,6 +221,14 @@ def test_hostile_input_in_a_real_process_is_one_line(name, tmp_path):
     assert snapshot(tmp_path) == before
 
 
+def test_a_label_an_ascii_terminal_cannot_show_is_escaped_not_a_crash(tmp_path):
+    write_files(tmp_path, csv_preset(["a,y", *[f"{i},{'café' if i % 2 else 'tea'}" for i in range(10)]]))
+    done = subprocess.run([sys.executable, "-m", "nnplay", "data", "p.toml"], cwd=tmp_path, capture_output=True,
+                          timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0, done.stderr
+    assert b"caf\\xe9" in done.stdout and done.stderr == b""
+
+
 @pytest.mark.slow
 def test_a_real_model_named_in_upper_case_is_summarised(tmp_path, monkeypatch):
     write_files(tmp_path, {"p.toml": GOOD})
