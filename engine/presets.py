@@ -73,6 +73,8 @@ def read_toml(path: Path) -> dict[str, Any]:
                                            "a preset is TOML text")) from None
     except RecursionError:  # tomllib recurses once per level of nested arrays or tables
         raise SpecError(Problem(str(path), "not a preset: its arrays or tables nest too deeply")) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits, which int() refuses to read
+        raise SpecError(Problem(str(path), f"not valid TOML: {str(exc).split(';')[0]}")) from None
     except OSError as exc:
         raise SpecError(Problem(str(path), f"cannot read: {exc.strerror or exc}")) from None
 

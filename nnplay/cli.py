@@ -26,7 +26,20 @@ WEIGHTS_IN_JSON_UP_TO = 1000  # parameters; the lecture prints beta-hat, so do w
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, exit 2, as for every other bad input
-        self.exit(EXIT_USAGE, f"nnplay: error: {message} (see `{self.prog} --help`)\n")
+        from nnplay.engine.errors import LINE_LIMIT, clip
+
+        self.exit(EXIT_USAGE, f"nnplay: error: {clip(_flag_first(message), LINE_LIMIT)} (see `{self.prog} --help`)\n")
+
+
+def _flag_first(message: str) -> str:
+    """argparse's message worded as every other error: the flag or argument first, then what is wrong."""
+    if message.startswith("argument "):
+        return message.removeprefix("argument ")
+    for prefix, problem in (("unrecognized arguments: ", "not an option or argument of this command"),
+                            ("the following arguments are required: ", "is required")):
+        if message.startswith(prefix):
+            return f"{message.removeprefix(prefix)}: {problem}"
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +115,9 @@ COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predic
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a label the terminal's encoding lacks prints as \xe9, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMAND_NAMES and not args_list[0].startswith("-")):
         args_list.insert(0, "play")

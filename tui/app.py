@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -142,7 +143,7 @@ class NnplayApp(App[int]):
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
-                    yield Static("", id="train-status")
+                    yield Static("", id="train-status", markup=False)  # it quotes the user's values
         yield Footer()
 
     def on_mount(self) -> None:
@@ -220,7 +221,7 @@ class NnplayApp(App[int]):
             more = len(self.draft.problems) - 1
             reason = f"can't train: {first}" + (f" (+{more} more)" if more else "")
             status.update(reason, layout=False)
-            button.tooltip = reason
+            button.tooltip = Text(reason)
 
     def action_leave_field(self) -> None:
         if self.screen is self.screen_stack[0]:

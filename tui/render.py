@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def summary_table(summary: ModelSummary) -> Group:
     """The model summary in the layout of Keras's ``model.summary()``."""
-    title = Text(f'Model: "{summary.name}"')
+    title = Text(f'Model: "{summary.name}"', style="table.title")  # the style rich gives a str title
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, title=title, title_justify="left")
     table.add_column("Layer (type)", no_wrap=True)
     table.add_column("Output Shape", no_wrap=True)

@@ -98,12 +98,11 @@ def split(
         x_train, y_train = _as_float32(x, scale, owned=False), y
         x_test, y_test = x_train[:0], y[:0]
     if standardize:
-        mean = x_train.mean(axis=0, dtype=np.float64).astype(np.float32)
-        std = x_train.std(axis=0, dtype=np.float64).astype(np.float32)
+        mean = x_train.mean(axis=0, dtype=np.float64)
+        std = x_train.std(axis=0, dtype=np.float64)
         std[std == 0] = 1.0
-        for part in (x_train, x_test):  # in place: no second copy of a large set
-            part -= mean
-            part /= std
+        for part in (x_train, x_test):
+            _standardize_in_place(part, mean, std)
     names = feature_names or tuple(f"x{i + 1}" for i in range(x.shape[1]))
     return Dataset(
         name,
@@ -114,6 +113,23 @@ def split(
         tuple(names),
         None if class_names is None else tuple(class_names),
     )
+
+
+def _standardize_in_place(part: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:
+    """``part = (part - mean) / std`` in place. In float32 ``part - mean`` overflows only when the
+    values come within a factor 2 of its limit (3.4e38); such a part is worked out in float64, a
+    block of rows at a time (a whole float64 copy of a large image set would not fit; a
+    standardised value is at most sqrt(rows) from 0, so the result fits float32)."""
+    if not part.size:
+        return
+    if max(abs(float(part.min())), abs(float(part.max()))) < float(np.finfo(np.float32).max) / 2:
+        part -= mean.astype(np.float32)
+        part /= std.astype(np.float32)
+        return
+    rows = max(1, 2**21 // max(part.shape[1], 1))  # blocks of about 16 MB
+    for start in range(0, len(part), rows):
+        block = part[start:start + rows]
+        block[...] = (block.astype(np.float64) - mean) / std
 
 
 def _as_float32(x: np.ndarray, scale: float | None, *, owned: bool) -> np.ndarray:

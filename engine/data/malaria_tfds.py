@@ -27,6 +27,7 @@ from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.data.images import array_pixels, channels, pixel_names
 from nnplay.engine.errors import DataError
 from nnplay.engine.spec import MalariaData
+from nnplay.engine.user_paths import user_path
 
 NAME = "malaria"
 VERSION = "1.0.0"
@@ -37,8 +38,9 @@ PROBE_SECONDS = 3.0
 
 def data_dir(spec: MalariaData) -> Path:
     """The tensorflow-datasets folder this spec reads: ``data_dir``, ``$TFDS_DATA_DIR`` or the default."""
-    chosen = spec.data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
-    return Path(os.path.expanduser(chosen))
+    if spec.data_dir:
+        return user_path(spec.data_dir, "data.data_dir", DataError)
+    return Path(os.path.expanduser(os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"))
 
 
 def cache_key(spec: MalariaData) -> str:

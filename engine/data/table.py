@@ -25,6 +25,8 @@ def _open_table(path: Path) -> tuple[list[str], list[list[str]]]:
         raise DataError(f"{path}: no such file", field=WHERE)
     if path.is_dir():
         raise DataError(f"{path}: is a folder; give a .csv file (or use source = \"folder\" for images)", field=WHERE)
+    if not path.is_file():  # a device such as /dev/zero never ends; a pipe is read once and gone
+        raise DataError(f"{path}: not a regular file; give a .csv file", field=WHERE)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             sample = handle.read(64 * 1024)

@@ -72,7 +72,7 @@ class DatasetPanel(DraftPanel):
                          id="data-source", classes="field-control")
         yield from fields_for(SOURCE_MODELS[source], "data", raw, skip=("source",))
         yield ProblemList("data")
-        yield Static("", id="data-info")
+        yield Static("", id="data-info", markup=False)
         yield DataScatter(id="data-scatter")
 
     @on(Select.Changed, "#data-source")

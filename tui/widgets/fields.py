@@ -100,7 +100,7 @@ class Field(Horizontal):
 
     def show_problem(self, problem: Problem | None) -> None:
         self.problem = problem
-        self.tooltip = problem.message if problem else None
+        self.tooltip = Text(problem.message) if problem else None
         # Right after a panel is rebuilt this field may not have composed its control yet;
         # on_mount applies the stored problem then.
         for control in self.query(".field-control"):
