@@ -43,6 +43,7 @@ from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
+from nnplay.tui.widgets.network.weights import WeightsView
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
@@ -114,6 +115,9 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
+                    with TabPane("Weights", id="view-weights"):
+                        with VerticalScroll(classes="view-scroll"):
+                            yield WeightsView(id="weights-view")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
