@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnplay.engine.spec import DenseLayer, ModelSpec
+from nnplay.engine.probe import dense_positions, layer_weights
+from nnplay.engine.spec import ModelSpec
 
 SAMPLE_LIMIT = 200_000
 BINS = 21
@@ -46,14 +47,12 @@ class DenseWeights:
 
 def dense_weights(model: ModelSpec, weights: Sequence[np.ndarray]) -> list[DenseWeights]:
     """Pair a flat Keras-order weight list with the model's dense layers (dropout has none)."""
-    remaining = iter(weights)
-    layers = []
-    for spec, name in zip(model.layers, model.layer_names()):
-        if isinstance(spec, DenseLayer):
-            kernel = np.asarray(next(remaining))
-            bias = np.asarray(next(remaining)) if spec.use_bias else None
-            layers.append(DenseWeights(name, spec.activation, kernel, bias))
-    return layers
+    names = model.layer_names()
+    return [
+        DenseWeights(names[position], model.layers[position].activation, np.asarray(kernel),
+                     None if bias is None else np.asarray(bias))
+        for position, (kernel, bias) in zip(dense_positions(model), layer_weights(model, weights))
+    ]
 
 
 def sample(values: np.ndarray, limit: int = SAMPLE_LIMIT) -> tuple[np.ndarray, int]:
