@@ -43,6 +43,7 @@ from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
+from nnplay.tui.widgets.network.units import NetworkView
 from nnplay.tui.widgets.network.weights import WeightsView
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
@@ -86,6 +87,7 @@ class NnplayApp(App[int]):
         self._train_worker: Worker | None = None
         self._preview_timer = None
         self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
+        self._views_model: tuple[Preset, Dataset] | None = None  # what the network views were shown
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -115,6 +117,9 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
+                    with TabPane("Network", id="view-network"):
+                        with VerticalScroll(classes="view-scroll"):
+                            yield NetworkView(id="network-view")
                     with TabPane("Weights", id="view-weights"):
                         with VerticalScroll(classes="view-scroll"):
                             yield WeightsView(id="weights-view")
@@ -176,6 +181,7 @@ class NnplayApp(App[int]):
             n_features = self.dataset.n_features  # type: ignore[union-attr]
         self.query_one(SummaryPanel).show(preset, n_features, stale=not draft.valid)
         self._show_train_state()
+        self._show_untrained()
         if data_changed:
             self._schedule_preview()
 
@@ -197,6 +203,25 @@ class NnplayApp(App[int]):
             reason = f"can't train: {first}" + (f" (+{more} more)" if more else "")
             status.update(reason, layout=False)
             button.tooltip = reason
+
+    def _show_untrained(self) -> None:
+        """The network views show the valid draft's starting weights until a run reports its own."""
+        if self.training or not self.draft.valid or not self._preview_matches():
+            return
+        from nnplay.engine.numpy_net.initializers import initial_weights
+
+        preset, dataset = self.draft.preset, self.dataset
+        shown = self._views_model
+        if shown is not None and shown[0] == preset and shown[1] is dataset:
+            return
+        self._views_model = (preset, dataset)
+        self.query_one(NetworkView).show_model(preset, dataset)
+        self.query_one(WeightsView).show_model(preset, dataset.feature_names)
+        self._show_weights(initial_weights(preset, dataset.n_features), -1)
+
+    def _show_weights(self, weights: list, epoch: int) -> None:
+        self.query_one(NetworkView).show_weights(weights, epoch)
+        self.query_one(WeightsView).show_weights(weights, epoch)
 
     def action_leave_field(self) -> None:
         if self.screen is self.screen_stack[0]:
@@ -289,6 +314,7 @@ class NnplayApp(App[int]):
     def _finished(self, event: TrainingFinished) -> None:
         self.report = event.report
         self._end_training(event.report.fit.describe())
+        self._show_weights(event.report.trainer.get_weights(), event.report.fit.epochs_run - 1)
         self.query_one(ResultsPanel).show(event.report)
         self.query_one(HistoryChart).replot()
         self.query_one("#panels", TabbedContent).active = "results"

@@ -80,15 +80,14 @@ def histogram_rows(hist: LayerHistogram, cells_per_bin: int = 1, rows: int = HIS
             fill_start = min(8, max(0, int(round(s - row * 8))))
             colour = signed_style(centre, width / 2) if abs(centre) > width / (2 * len(centres)) else Style(color="grey70")
             if fill_now == 8:
-                cell = Text("█", style=colour)
+                char, style = "█", colour
             elif fill_now > 0:
-                behind = "grey30" if fill_start > fill_now else "default"
-                cell = Text(EIGHTHS[fill_now], style=colour + Style(bgcolor=behind))
+                char, style = EIGHTHS[fill_now], colour + Style(bgcolor="grey30" if fill_start > fill_now else None)
             elif fill_start > 0:
-                cell = Text(EIGHTHS[fill_start], style=Style(color="grey30"))
+                char, style = EIGHTHS[fill_start], Style(color="grey30")
             else:
-                cell = Text(" ")
-            line.append_text(cell * cells_per_bin if cells_per_bin > 1 else cell)
+                char, style = " ", None
+            line.append(char * cells_per_bin, style)
         lines.append(line)
     return lines
 
@@ -197,7 +196,7 @@ class WeightsView(Static):
                 text.append("\n")
             return text
         text.append("Kernel weights per layer", style=BOLD)
-        text.append("  (now in colour, the start dim behind)\n", style=DIM)
+        text.append("  (colour: now · grey: the start)\n", style=DIM)
         for index, (first, now, hist) in enumerate(zip(history.first, history.now, history.histograms())):
             text.append_text(stats_text(first, now, history, index, hist, width))
             text.append("\n")

@@ -1,0 +1,300 @@
+"""The Network view: the inputs, then one row per layer, each unit a small picture of what it computes.
+
+As in TensorFlow Playground, every unit's thumbnail is its activation over the same plane as the
+decision boundary, block-averaged from one forward pass over the grid; under each thumbnail a row
+of bars shows the unit's incoming weights (height: size, orange: negative, blue: positive). For
+image data the first layer's units are the images their weights form (see
+:mod:`nnplay.engine.unit_maps`). Arrows pick a unit (the selected one is marked ``▲``) and its
+picture is drawn large below the network; enter hides or shows the large picture.
+
+The pictures are computed by the engine from the latest weight snapshot, at most
+``REDRAWS_PER_SECOND`` times a second and only while the view is on screen; a slow frame (a huge
+first layer) pushes the next one back so that drawing never takes more than ``MAX_SHARE`` of the
+time. The widget is on the Line API: a frame is a list of strips, built once, then sliced.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from nnplay.engine.probe import Plane, plane_for
+from nnplay.engine.spec import Preset
+from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, network_pictures
+from nnplay.tui.widgets.colormap import heatmap_strips
+from nnplay.tui.widgets.network.colors import DIM, signed_style
+
+REDRAWS_PER_SECOND = 10
+MAX_SHARE = 0.1
+TILE = 8  # cells wide; 8 pixels tall = 4 cell rows
+TILE_ROWS = TILE // 2
+GAP = 1
+BARS = " ▁▂▃▄▅▆▇█"
+BOLD = Style(bold=True)
+MARK = Style(bold=True, color="yellow")
+
+
+def _text(text: str, style: Style | None = None) -> Segment:
+    return Segment(text, style)
+
+
+def _line(segments: Sequence[Segment], width: int) -> Strip:
+    return Strip(list(segments)).crop_extend(0, width, None)
+
+
+def weight_bars(incoming: np.ndarray, scale: float, width: int = TILE) -> list[Segment]:
+    """A unit's incoming weights as ``width`` cells: one bar per weight (height |w| / ``scale``,
+    orange negative, blue positive); more weights than cells end in ``…``."""
+    shown = incoming if len(incoming) <= width else incoming[: width - 1]
+    cells = [
+        _text(BARS[max(1, min(8, int(round(abs(w) / scale * 8))))] if scale > 0 else BARS[1], signed_style(w, scale))
+        for w in shown
+    ]
+    if len(incoming) > width:
+        cells.append(_text("…", DIM))
+    cells.append(_text(" " * (width - len(cells))))
+    return cells
+
+
+def tiles_per_row(width: int) -> int:
+    return max(1, (width + GAP) // (TILE + GAP))
+
+
+def map_size(width: int) -> int:
+    """Pixels a side of the large picture (and of the grid the thumbnails come from)."""
+    return int(min(48, max(16, width // TILE * TILE)))
+
+
+class NetworkView(Widget, can_focus=True):
+    """The Network tab: :meth:`show_model` when the model or data change, :meth:`show_weights`
+    per snapshot (Keras-order weights)."""
+
+    DEFAULT_CSS = """
+    NetworkView {
+        height: auto;
+        padding: 0 1;
+    }
+    NetworkView:focus {
+        background: $boost;
+    }
+    """
+    BINDINGS: ClassVar = [
+        Binding("left", "move(0, -1)", "Unit", show=False),
+        Binding("right", "move(0, 1)", "Unit", show=False),
+        Binding("up", "move(-1, 0)", "Layer", show=False),
+        Binding("down", "move(1, 0)", "Layer", show=False),
+        Binding("enter", "toggle_large", "Large map", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.preset: Preset | None = None
+        self.dataset = None
+        self.weights: list[np.ndarray] | None = None
+        self.epoch = -1
+        self.pictures: NetworkPictures | None = None
+        self.selected = (1, 0)  # (row: 0 the inputs, unit)
+        self.large = True
+        self.frames = 0
+        self.frame_seconds = 0.0
+        self._plane: Plane | None = None
+        self._lines: list[Strip] = []
+        self._stale = True
+        self._next = 0.0
+        self._width = 0
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
+        self.redraw()
+
+    # -- what to show ----------------------------------------------------------------------
+
+    def show_model(self, preset: Preset, dataset) -> None:  # noqa: ANN001 (a Dataset)
+        """A new model or data set: draw it once weights arrive."""
+        data_changed = dataset is not self.dataset
+        self.preset, self.dataset = preset, dataset
+        if data_changed:
+            self._plane = None
+        self.weights, self.pictures = None, None
+        self._stale = True
+
+    def show_weights(self, weights: Sequence[np.ndarray], epoch: int = -1) -> None:
+        self.weights, self.epoch = list(weights), epoch
+        self._stale = True
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._stale = True
+
+    def _redraw_if_due(self) -> None:
+        if self._stale and self.is_on_screen and time.monotonic() >= self._next:
+            self.redraw()
+
+    def redraw(self) -> None:
+        started = time.monotonic()
+        self._stale = False
+        width = max(self.content_size.width, 20)
+        self._width = width
+        self.pictures = self._compute(width)
+        self._lines = self._build(width)
+        self.frames += 1
+        self.frame_seconds = time.monotonic() - started
+        self._next = started + max(1 / REDRAWS_PER_SECOND, self.frame_seconds / MAX_SHARE)
+        if self.size.height != len(self._lines):
+            self.refresh(layout=True)
+        else:
+            self.refresh()
+
+    def _compute(self, width: int) -> NetworkPictures | None:
+        if self.preset is None or self.dataset is None or self.weights is None:
+            return None
+        size = map_size(width)
+        if self._plane is None and self.dataset.n_features >= 1:
+            from nnplay.engine.probe import image_shape
+
+            if image_shape(self.preset.data) is None:
+                self._plane = plane_for(self.dataset, size, size)
+        plane = self._plane.resized(size, size) if self._plane is not None else None
+        return network_pictures(self.preset.model, self.weights, self.dataset, self.preset.data,
+                                plane=plane, max_units=tiles_per_row(width), size=size)
+
+    def _build(self, width: int) -> list[Strip]:
+        pictures = self.pictures
+        if pictures is None:
+            return [_line([_text("The network appears once the data have loaded.", DIM)], width)]
+        self._clamp()
+        when = "before training" if self.epoch < 0 else f"after epoch {self.epoch + 1}"
+        lines = [
+            _line([_text("Network ", BOLD), _text(f"({when}) ", DIM), _text("←→↑↓ pick · enter: large map", DIM)], width),
+            _line([_text(pictures.description, DIM)], width),
+        ]
+        for r, row in enumerate(pictures.rows):
+            lines.extend(self._row_lines(r, row, width))
+        if self.large:
+            lines.extend(self._large_lines(width))
+        return lines
+
+    def _row_lines(self, r: int, row: UnitPictures, width: int) -> list[Strip]:
+        more = row.units - row.shown
+        title = "inputs" if row.activation == "input" else f"{row.name} · {row.units} {row.activation}"
+        what = {"kernel": "  (its weights as an image)", "samples": "  (outputs on test images)"}.get(row.kind, "")
+        head = [_text(title, BOLD), _text(what, DIM)]
+        if more > 0:
+            head.append(_text(f"  +{more} more", DIM))
+        lines = [_line(head, width)]
+        tiles = [heatmap_strips(row.thumbnail(j, TILE)) for j in range(row.shown)]
+        gap = Strip([_text(" " * GAP)])
+        for y in range(TILE_ROWS):
+            parts: list[Strip | None] = []
+            for tile in tiles:
+                strip = tile[y] if y < len(tile) else Strip.blank(TILE)
+                parts.extend((strip.crop_extend(0, TILE, None), gap))
+            lines.append(Strip.join(parts).crop_extend(0, width, None))
+        lines.append(self._under_tiles(r, row, width))
+        return lines
+
+    def _under_tiles(self, r: int, row: UnitPictures, width: int) -> Strip:
+        """Under each tile: the incoming weights' bars (or the input's name), the chosen one marked."""
+        segments: list[Segment] = []
+        scale = float(np.abs(row.kernel).max()) if row.kernel is not None and row.kernel.size else 0.0
+        for j in range(row.shown):
+            chosen = (r, j) == self.selected
+            if row.kernel is None or row.kind == "kernel":
+                name = row.unit_names[j] if j < len(row.unit_names) else f"unit {j + 1}"
+                label = ("▲" if chosen else "") + name
+                segments.append(_text(f"{label[:TILE]:<{TILE}}", MARK if chosen else DIM))
+            else:
+                bars = weight_bars(row.kernel[:, j], scale, TILE - 1 if chosen else TILE)
+                segments.extend([_text("▲", MARK), *bars] if chosen else bars)
+            segments.append(_text(" " * GAP))
+        return _line(segments, width)
+
+    def _large_lines(self, width: int) -> list[Strip]:
+        pictures = self.pictures
+        r, j = self.selected
+        row = pictures.rows[r]
+        picture = row.maps[j]
+        if picture.shape[0] < 16:  # a small picture (8x8 samples, digits): repeat its pixels
+            factor = max(1, 32 // picture.shape[0])
+            picture = np.kron(picture, np.ones((factor, factor)))
+        name = row.unit_names[j] if row.activation == "input" and j < len(row.unit_names) else f"{row.name} unit {j + 1}"
+        raw = row.raw[j]
+        lines = [Strip.blank(width), _line([_text(name, MARK), _text(
+            f"  {raw.min():.3g} … {raw.max():.3g}  " + _scale_note(row), DIM)], width)]
+        lines.extend(strip.crop_extend(0, width, None) for strip in heatmap_strips(picture))
+        if row.kernel is not None:
+            lines.append(_line(self._weights_line(row, j), width))
+        return lines
+
+    def _weights_line(self, row: UnitPictures, j: int) -> list[Segment]:
+        incoming = row.kernel[:, j]
+        scale = float(np.abs(incoming).max()) or 1.0
+        segments = [_text("in: ", DIM)]
+        if row.bias is not None:
+            segments += [_text("bias ", DIM), _text(f"{row.bias[j]:+.2f} ", signed_style(row.bias[j], scale))]
+        for k, w in enumerate(incoming[:6]):
+            segments += [_text(f"w{k + 1} ", DIM), _text(f"{w:+.2f} ", signed_style(w, scale))]
+        if len(incoming) > 6:
+            segments.append(_text(f"… {len(incoming) - 6} more", DIM))
+        return segments
+
+    # -- Line API ----------------------------------------------------------------------------
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self._lines))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        if y < len(self._lines):
+            return self._lines[y].crop_extend(0, width, None)
+        return Strip.blank(width)
+
+    # -- picking a unit ----------------------------------------------------------------------
+
+    def _clamp(self) -> None:
+        rows = self.pictures.rows if self.pictures else []
+        if not rows:
+            return
+        r = min(max(self.selected[0], 0), len(rows) - 1)
+        self.selected = (r, min(max(self.selected[1], 0), rows[r].shown - 1))
+
+    def action_move(self, rows: int, units: int) -> None:
+        self.selected = (self.selected[0] + rows, self.selected[1] + units)
+        self._clamp()
+        self._lines = self._build(self._width or max(self.content_size.width, 20))
+        self.refresh(layout=True)
+        self._show_selected()
+
+    def action_toggle_large(self) -> None:
+        self.large = not self.large
+        self.action_move(0, 0)
+
+    def _show_selected(self) -> None:
+        """Scroll the chosen unit's row into view."""
+        if self.pictures is None or self.parent is None:
+            return
+        top = 2 + sum(TILE_ROWS + 2 for _ in self.pictures.rows[: self.selected[0]])
+        region = Region(0, self.virtual_region.y + top, self.size.width, TILE_ROWS + 2)
+        scroll = getattr(self.parent, "scroll_to_region", None)
+        if scroll is not None:
+            scroll(region, animate=False)
+
+
+def _scale_note(row: UnitPictures) -> str:
+    if row.kind == "kernel":
+        return "weights ÷ max|w|"
+    if row.activation in ("sigmoid", "softmax"):
+        return "colour: 2a−1 (0.5 grey)"
+    if row.activation == "tanh":
+        return "colour: a"
+    return "colour: a ÷ max|a|"
