@@ -173,7 +173,7 @@ class NetworkView(Widget, can_focus=True):
         if pictures is None:
             return [_line([_text("The network appears once the data have loaded.", DIM)], width)]
         self._clamp()
-        when = "before training" if self.epoch < 0 else f"after epoch {self.epoch + 1}"
+        when = "untrained" if self.epoch < 0 else f"epoch {self.epoch + 1}"
         lines = [
             _line([_text("Network ", BOLD), _text(f"({when}) ", DIM), _text("←→↑↓ pick · enter: large map", DIM)], width),
             _line([_text(pictures.description, DIM)], width),
