@@ -15,6 +15,7 @@ time. The widget is on the Line API: a frame is a list of strips, built once, th
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Sequence
 from typing import ClassVar
@@ -105,12 +106,14 @@ class NetworkView(Widget, can_focus=True):
         self.selected = (1, 0)  # (row: 0 the inputs, unit)
         self.large = True
         self.frames = 0
+        self.drawn_epoch: int | None = None  # the epoch of the weights on screen
         self.frame_seconds = 0.0
         self._plane: Plane | None = None
         self._lines: list[Strip] = []
         self._stale = True
         self._next = 0.0
         self._width = 0
+        self._top = 2  # lines above the first row of tiles
 
     def on_mount(self) -> None:
         self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
@@ -146,6 +149,7 @@ class NetworkView(Widget, can_focus=True):
         width = max(self.content_size.width, 20)
         self._width = width
         self.pictures = self._compute(width)
+        self.drawn_epoch = self.epoch if self.pictures is not None else None
         self._lines = self._build(width)
         self.frames += 1
         self.frame_seconds = time.monotonic() - started
@@ -176,8 +180,9 @@ class NetworkView(Widget, can_focus=True):
         when = "untrained" if self.epoch < 0 else f"epoch {self.epoch + 1}"
         lines = [
             _line([_text("Network ", BOLD), _text(f"({when}) ", DIM), _text("←→↑↓ pick · enter: large map", DIM)], width),
-            _line([_text(pictures.description, DIM)], width),
+            *(_line([_text(part, DIM)], width) for part in textwrap.wrap(pictures.description, width)),
         ]
+        self._top = len(lines)
         for r, row in enumerate(pictures.rows):
             lines.extend(self._row_lines(r, row, width))
         if self.large:
@@ -187,10 +192,11 @@ class NetworkView(Widget, can_focus=True):
     def _row_lines(self, r: int, row: UnitPictures, width: int) -> list[Strip]:
         more = row.units - row.shown
         title = "inputs" if row.activation == "input" else f"{row.name} · {row.units} {row.activation}"
-        what = {"kernel": "  (its weights as an image)", "samples": "  (outputs on test images)"}.get(row.kind, "")
-        head = [_text(title, BOLD), _text(what, DIM)]
+        what = {"kernel": "  (weights as an image)", "samples": "  (on test images)"}.get(row.kind, "")
+        head = [_text(title, BOLD)]
         if more > 0:
             head.append(_text(f"  +{more} more", DIM))
+        head.append(_text(what, DIM))
         lines = [_line(head, width)]
         tiles = [heatmap_strips(row.thumbnail(j, TILE)) for j in range(row.shown)]
         gap = Strip([_text(" " * GAP)])
@@ -283,7 +289,7 @@ class NetworkView(Widget, can_focus=True):
         """Scroll the chosen unit's row into view."""
         if self.pictures is None or self.parent is None:
             return
-        top = 2 + sum(TILE_ROWS + 2 for _ in self.pictures.rows[: self.selected[0]])
+        top = self._top + (TILE_ROWS + 2) * self.selected[0]
         region = Region(0, self.virtual_region.y + top, self.size.width, TILE_ROWS + 2)
         scroll = getattr(self.parent, "scroll_to_region", None)
         if scroll is not None:

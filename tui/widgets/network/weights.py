@@ -106,7 +106,8 @@ def stats_text(first: LayerStats, now: LayerStats, history: WeightHistory, index
     """One layer of a large model: its numbers, their trend and its histogram."""
     sampled = f", every {now.every}th sampled" if now.every > 1 else ""
     text = Text.assemble((now.name, BOLD), f"  {now.count:,} weights{sampled}\n")
-    text.append(f"mean|w| {first.mean_abs:.3g} → {now.mean_abs:.3g}   std {first.std:.3g} → {now.std:.3g}\n")
+    spread = f"std {first.std:.3g} → {now.std:.3g}"
+    text.append(f"mean|w| {first.mean_abs:.3g} → {now.mean_abs:.3g}" + ("   " if width >= 42 else "\n") + spread + "\n")
     trend = history.trend(index)
     if len(trend) > 1:
         text.append("mean|w| per epoch ", style=DIM)
@@ -176,16 +177,16 @@ class WeightsView(Static):
         epoch = history.epochs[-1]
         when = "before training" if epoch < 0 else f"after epoch {epoch + 1}"
         text = Text.assemble(("The model, as the lecture writes it", BOLD), f"  ({when})\n")
-        text.append(f"  {formula.symbolic(model)}\n")
+        text.append(f"{formula.symbolic(model)}\n")
         written = formula.with_numbers(layers, self.feature_names)
         if written:
             text.append("With this run's numbers:\n", style=DIM)
-            text.append(f"  {written}\n", style=BOLD)
+            text.append(f"{written}\n", style=BOLD)
             truth = formula.true_coefficients(preset.data)
             if truth is not None and layers[0].fan_in == len(truth.beta):
                 beta = ", ".join(f"{b:g}" for b in truth.beta)
                 intercept = f", intercept {truth.intercept:g}" if truth.intercept else ""
-                text.append(f"  the data were drawn with β = [{beta}]{intercept}\n", style=DIM)
+                text.append(f"the data were drawn with β = [{beta}]{intercept}\n", style=DIM)
         text.append("\n")
         if formula.is_small(model, layers[0].fan_in):
             for index, layer in enumerate(layers, start=1):
