@@ -94,10 +94,12 @@ def run(
     engine: str | None = None,
     on_event: EventSink | None = None,
     cancel: threading.Event | None = None,
+    trainer: Trainer | None = None,
 ) -> RunReport:
-    """Train the prepared preset and score it on the test rows."""
+    """Train the prepared preset and score it on the test rows (with ``trainer`` when given, made
+    beforehand by :func:`make_trainer` so that a listener can read its weights as it trains)."""
     preset, data = prepared.preset, prepared.dataset
-    trainer = make_trainer(preset, data.n_features, engine)
+    trainer = trainer or make_trainer(preset, data.n_features, engine)
     result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel)
     test: dict[str, float] = {}
     confusion = None

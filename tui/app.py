@@ -36,9 +36,11 @@ from nnplay.tui.messages import (
     FieldEdited,
     TrainingBegan,
     TrainingFinished,
+    WeightsChanged,
 )
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
+from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
@@ -73,6 +75,8 @@ class NnplayApp(App[int]):
         Binding("s", "save", "Save"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("d", "boundary('discretize')", "Discretize", show=False),
+        Binding("x", "boundary('test_points')", "Test points", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
@@ -87,7 +91,7 @@ class NnplayApp(App[int]):
         self._train_worker: Worker | None = None
         self._preview_timer = None
         self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
-        self._views_model: tuple[Preset, Dataset] | None = None  # what the network views were shown
+        self._views_model: tuple[Any, Any, Dataset] | None = None  # model, data spec, data the views show
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -117,6 +121,8 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
+                    with TabPane("Boundary", id="view-boundary"):
+                        yield BoundaryView(id="boundary")
                     with TabPane("Network", id="view-network"):
                         with VerticalScroll(classes="view-scroll"):
                             yield NetworkView(id="network-view")
@@ -180,6 +186,8 @@ class NnplayApp(App[int]):
         if n_features is None and self._preview_matches():
             n_features = self.dataset.n_features  # type: ignore[union-attr]
         self.query_one(SummaryPanel).show(preset, n_features, stale=not draft.valid)
+        if draft.valid and self._preview_matches() and not self.training:
+            self.query_one(BoundaryView).show_untrained(preset, self.dataset)  # type: ignore[arg-type]
         self._show_train_state()
         self._show_untrained()
         if data_changed:
@@ -204,17 +212,19 @@ class NnplayApp(App[int]):
             status.update(reason, layout=False)
             button.tooltip = reason
 
-    def _show_untrained(self) -> None:
-        """The network views show the valid draft's starting weights until a run reports its own."""
-        if self.training or not self.draft.valid or not self._preview_matches():
+    def _show_untrained(self, *, new_run: bool = False) -> None:
+        """The network views show the valid draft's starting weights, or the last run's weights
+        while the draft keeps its model and data; ``new_run`` restarts them from the start."""
+        if (self.training and not new_run) or not self.draft.valid or not self._preview_matches():
             return
         from nnplay.engine.numpy_net.initializers import initial_weights
 
         preset, dataset = self.draft.preset, self.dataset
+        key = (preset.model, preset.data, dataset)
         shown = self._views_model
-        if shown is not None and shown[0] == preset and shown[1] is dataset:
+        if not new_run and shown is not None and shown[:2] == key[:2] and shown[2] is dataset:
             return
-        self._views_model = (preset, dataset)
+        self._views_model = key
         self.query_one(NetworkView).show_model(preset, dataset)
         self.query_one(WeightsView).show_model(preset, dataset.feature_names)
         self._show_weights(initial_weights(preset, dataset.n_features), -1)
@@ -268,6 +278,7 @@ class NnplayApp(App[int]):
             self.notify(f"Fix the spec first: {self.draft.problems[0]}", severity="warning")
             return
         self.training = True
+        self._show_untrained(new_run=True)
         self.query_one(HistoryChart).reset()
         self.query_one(TrainProgress).preparing("loading the data…")
         self._show_train_state()
@@ -285,14 +296,16 @@ class NnplayApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
     def _train(self, preset: Preset) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
-        from nnplay.engine.run import prepare, run
+        from nnplay.engine.run import make_trainer, prepare, run
         from nnplay.tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
-        relay = EventRelay(self.post_message)
-        report = run(prepared, on_event=relay, cancel=cancel)
+        trainer = make_trainer(preset, prepared.dataset.n_features)
+        relay = EventRelay(self.post_message, weights=trainer.get_weights, model=preset.model)
+        report = run(prepared, on_event=relay, cancel=cancel, trainer=trainer)
         relay.flush()
+        relay.send_weights(final=True)
         self.post_message(TrainingFinished(report))
 
     @on(TrainingBegan)
@@ -310,11 +323,21 @@ class NnplayApp(App[int]):
             chart.add_epoch(epoch.logs)
         self.query_one(TrainProgress).epoch(event.epochs[-1])
 
+    @on(WeightsChanged)
+    def _weights(self, event: WeightsChanged) -> None:
+        note = f"trained, {event.epoch} epochs" if event.final else f"training, epoch {event.epoch}"
+        self.query_one(BoundaryView).show_weights(event.model, event.weights, note)
+        if self._views_model is not None and self._views_model[0] == event.model:
+            self._show_weights(event.weights, event.epoch - 1)
+
+    def action_boundary(self, what: str) -> None:
+        view = self.query_one(BoundaryView)
+        view.toggle_discretize() if what == "discretize" else view.toggle_test_points()
+
     @on(TrainingFinished)
     def _finished(self, event: TrainingFinished) -> None:
         self.report = event.report
         self._end_training(event.report.fit.describe())
-        self._show_weights(event.report.trainer.get_weights(), event.report.fit.epochs_run - 1)
         self.query_one(ResultsPanel).show(event.report)
         self.query_one(HistoryChart).replot()
         self.query_one("#panels", TabbedContent).active = "results"

@@ -88,20 +88,25 @@ class Palette:
         return Palette(self.colors + other.colors)
 
 
-def diverging(n: int = SHADES) -> Palette:
-    """Orange -> grey -> blue over [-1, 1] (TF Playground's scale), ``n`` shades."""
-    return Palette(faded(ramp((ORANGE, GREY, BLUE), n)))
+def diverging(n: int = SHADES, *, fade: bool = True) -> Palette:
+    """Orange -> grey -> blue over [-1, 1] (TF Playground's scale), ``n`` shades (``fade``: as
+    drawn at :data:`MAP_ALPHA` over white; the 256-colour fallback keeps the full colours, whose
+    nearest standard colours still tell the hues apart)."""
+    colors = ramp((ORANGE, GREY, BLUE), n)
+    return Palette(faded(colors) if fade else colors)
 
 
-def sequential(n: int = SHADES) -> Palette:
-    """Light to dark blue, for a regression's predicted value."""
-    return Palette(faded(ramp((GREY, BLUE, darker(BLUE, 0.5)), n)))
+def sequential(n: int = SHADES, *, fade: bool = True) -> Palette:
+    """Light to dark blue, for a regression's predicted value (``fade``: as the map draws it)."""
+    colors = ramp((GREY, BLUE, darker(BLUE, 0.5)), n)
+    return Palette(faded(colors) if fade else colors)
 
 
-def class_shades(k: int, shades: int = 8) -> Palette:
+def class_shades(k: int, shades: int = 8, *, fade: bool = True) -> Palette:
     """For each of ``k`` classes, ``shades`` colours from grey (unsure) to the class's hue (sure):
     index ``c * shades + s``."""
-    return Palette(tuple(c for i in range(k) for c in faded(ramp((GREY, hue(i)), shades))))
+    ramps = [ramp((GREY, hue(i)), shades) for i in range(k)]
+    return Palette(tuple(c for colors in ramps for c in (faded(colors) if fade else colors)))
 
 
 def point_colors(k: int) -> Palette:
