@@ -98,6 +98,10 @@ async def test_preset_5_tiles_are_the_hidden_units_and_arrows_pick_one():
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert not any(line.startswith("dense_1 unit 2 ") for line in shown_text(view))
+        view.scroll_visible(animate=False)
+        await pilot.click(NetworkView, offset=(1 + 2 * (TILE + GAP) + 3, view._top + (TILE_ROWS + 2) + 2))
+        await pilot.pause(0.2)
+        assert view.selected == (1, 2)
 
 
 async def test_preset_12_wide_layer_and_weight_statistics():

@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -280,6 +281,17 @@ class NetworkView(Widget, can_focus=True):
         self._lines = self._build(self._width or max(self.content_size.width, 20))
         self.refresh(layout=True)
         self._show_selected()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a tile picks its unit."""
+        offset = event.get_content_offset(self)
+        if offset is None or self.pictures is None:
+            return
+        row, line = divmod(offset.y - self._top, TILE_ROWS + 2)
+        unit = offset.x // (TILE + GAP)
+        if 0 <= row < len(self.pictures.rows) and 1 <= line <= TILE_ROWS + 1 and unit < self.pictures.rows[row].shown:
+            self.selected = (row, unit)
+            self.action_move(0, 0)
 
     def action_toggle_large(self) -> None:
         self.large = not self.large
