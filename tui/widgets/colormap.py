@@ -150,22 +150,27 @@ class HalfBlocks:
     def strips(self, image: np.ndarray) -> list[Strip]:
         """``image``: ``(2 * rows, cols)`` palette indexes (an odd last row repeats as the lower
         pixel); one strip per cell row, equal neighbouring cells merged into one segment."""
+        cols = np.shape(image)[1]
+        return [Strip(segments, cols) for segments in self.segment_rows(image)]
+
+    def segment_rows(self, image: np.ndarray) -> list[list[Segment]]:
+        """What :meth:`strips` draws, as plain segment lists: for a picture that is one part of a
+        line (a thumbnail beside others), so that the line becomes a single strip."""
         image = np.asarray(image, dtype=np.int64)
         if image.shape[0] % 2:
             image = np.vstack([image, image[-1:]])
         n = len(self._colors)
         codes = image[0::2] * n + image[1::2]
         cols = codes.shape[1]
-        strips = []
+        rows = []
         for row in codes:
             starts = np.flatnonzero(np.diff(row, prepend=-1))
             ends = np.append(starts[1:], cols)
-            segments = [
+            rows.append([
                 Segment(HALF * int(end - start), self._style_of(int(row[start]), n))
                 for start, end in zip(starts, ends)
-            ]
-            strips.append(Strip(segments, cols))
-        return strips
+            ])
+        return rows
 
     def _style_of(self, code: int, n: int) -> Style:
         style = self._styles.get(code)
@@ -184,6 +189,13 @@ def heatmap_strips(values: np.ndarray, low: float = -1.0, high: float = 1.0,
     over ``palette`` (default: the diverging orange-grey-blue scale)."""
     palette = palette or DIVERGING
     return half_blocks(palette, truecolor).strips(quantize(values, low, high, len(palette)))
+
+
+def heatmap_segments(values: np.ndarray, low: float = -1.0, high: float = 1.0,
+                     palette: Palette | None = None, truecolor: bool = True) -> list[list[Segment]]:
+    """:func:`heatmap_strips` as segment lists, one per cell row (to join with other pictures)."""
+    palette = palette or DIVERGING
+    return half_blocks(palette, truecolor).segment_rows(quantize(values, low, high, len(palette)))
 
 
 DIVERGING = diverging()
