@@ -162,14 +162,16 @@ class HalfBlocks:
         n = len(self._colors)
         codes = image[0::2] * n + image[1::2]
         cols = codes.shape[1]
-        rows = []
-        for row in codes:
-            starts = np.flatnonzero(np.diff(row, prepend=-1))
-            ends = np.append(starts[1:], cols)
-            rows.append([
-                Segment(HALF * int(end - start), self._style_of(int(row[start]), n))
-                for start, end in zip(starts, ends)
-            ])
+        # Where each run of equal cells starts, for all rows at once (one NumPy pass per picture).
+        first = np.ones((codes.shape[0], 1), dtype=bool)
+        row_of, start_of = np.nonzero(np.hstack([first, codes[:, 1:] != codes[:, :-1]]))
+        runs = np.append(start_of[1:], cols)
+        runs[:-1][row_of[1:] != row_of[:-1]] = cols  # a row's last run ends at the edge
+        lengths = (runs - start_of).tolist()
+        values = codes[row_of, start_of].tolist()
+        rows: list[list[Segment]] = [[] for _ in range(codes.shape[0])]
+        for row, length, code in zip(row_of.tolist(), lengths, values):
+            rows[row].append(Segment(HALF * length, self._style_of(code, n)))
         return rows
 
     def _style_of(self, code: int, n: int) -> Style:

@@ -32,7 +32,7 @@ from textual.widget import Widget
 from nnplay.engine.probe import Plane, plane_for
 from nnplay.engine.spec import Preset
 from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, network_pictures
-from nnplay.tui.widgets.colormap import heatmap_strips
+from nnplay.tui.widgets.colormap import heatmap_segments
 from nnplay.tui.widgets.network.colors import DIM, signed_style
 
 REDRAWS_PER_SECOND = 10
@@ -49,8 +49,12 @@ def _text(text: str, style: Style | None = None) -> Segment:
     return Segment(text, style)
 
 
-def _line(segments: Sequence[Segment], width: int) -> Strip:
-    return Strip(list(segments)).crop_extend(0, width, None)
+def _line(segments: list[Segment], width: int) -> Strip:
+    """One line of the view, cut or padded to ``width`` cells (one Strip: each costs to build)."""
+    length = sum(segment.cell_length for segment in segments)
+    if length < width:
+        return Strip([*segments, Segment(" " * (width - length))], width)
+    return Strip(segments, length).crop(0, width) if length > width else Strip(segments, width)
 
 
 def weight_bars(incoming: np.ndarray, scale: float, width: int = TILE) -> list[Segment]:
@@ -199,14 +203,14 @@ class NetworkView(Widget, can_focus=True):
             head.append(_text(f"  +{more} more", DIM))
         head.append(_text(what, DIM))
         lines = [_line(head, width)]
-        tiles = [heatmap_strips(row.thumbnail(j, TILE)) for j in range(row.shown)]
-        gap = Strip([_text(" " * GAP)])
+        tiles = [heatmap_segments(row.thumbnail(j, TILE)) for j in range(row.shown)]
+        gap = _text(" " * GAP)
         for y in range(TILE_ROWS):
-            parts: list[Strip | None] = []
+            segments: list[Segment] = []
             for tile in tiles:
-                strip = tile[y] if y < len(tile) else Strip.blank(TILE)
-                parts.extend((strip.crop_extend(0, TILE, None), gap))
-            lines.append(Strip.join(parts).crop_extend(0, width, None))
+                segments.extend(tile[y])
+                segments.append(gap)
+            lines.append(_line(segments, width))
         lines.append(self._under_tiles(r, row, width))
         return lines
 
@@ -238,7 +242,7 @@ class NetworkView(Widget, can_focus=True):
         raw = row.raw[j]
         lines = [Strip.blank(width), _line([_text(name, MARK), _text(
             f"  {raw.min():.3g} … {raw.max():.3g}  " + _scale_note(row), DIM)], width)]
-        lines.extend(strip.crop_extend(0, width, None) for strip in heatmap_strips(picture))
+        lines.extend(_line(segments, width) for segments in heatmap_segments(picture))
         if row.kernel is not None:
             lines.append(_line(self._weights_line(row, j), width))
         return lines
@@ -263,7 +267,8 @@ class NetworkView(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         if y < len(self._lines):
-            return self._lines[y].crop_extend(0, width, None)
+            line = self._lines[y]
+            return line if line.cell_length == width else line.crop_extend(0, width, None)
         return Strip.blank(width)
 
     # -- picking a unit ----------------------------------------------------------------------
