@@ -108,7 +108,8 @@ class NetworkView(Widget, can_focus=True):
         self.weights: list[np.ndarray] | None = None
         self.epoch = -1
         self.pictures: NetworkPictures | None = None
-        self.selected = (1, 0)  # (row: 0 the inputs, unit)
+        self.selected = (1, 0)  # (picture row: the inputs or the first layer's kernels first, unit)
+        self._picked = False  # whether the user chose a unit (else the first layer's first unit)
         self.large = True
         self.frames = 0
         self.drawn_epoch: int | None = None  # the epoch of the weights on screen
@@ -133,6 +134,7 @@ class NetworkView(Widget, can_focus=True):
         if data_changed:
             self._plane = None
         self.weights, self.pictures = None, None
+        self._picked = False
         self._stale = True
 
     def show_weights(self, weights: Sequence[np.ndarray], epoch: int = -1) -> None:
@@ -277,10 +279,13 @@ class NetworkView(Widget, can_focus=True):
         rows = self.pictures.rows if self.pictures else []
         if not rows:
             return
+        if not self._picked:  # the first layer's first unit: row 1 after the inputs, row 0 for images
+            self.selected = (0 if rows[0].kind == "kernel" else 1, 0)
         r = min(max(self.selected[0], 0), len(rows) - 1)
         self.selected = (r, min(max(self.selected[1], 0), rows[r].shown - 1))
 
     def action_move(self, rows: int, units: int) -> None:
+        self._picked = True
         self.selected = (self.selected[0] + rows, self.selected[1] + units)
         self._clamp()
         self._lines = self._build(self._width or max(self.content_size.width, 20))

@@ -104,7 +104,7 @@ def _axis(hist: LayerHistogram, width: int) -> Text:
 def stats_text(first: LayerStats, now: LayerStats, history: WeightHistory, index: int,
                hist: LayerHistogram, width: int) -> Text:
     """One layer of a large model: its numbers, their trend and its histogram."""
-    sampled = f", every {now.every}th sampled" if now.every > 1 else ""
+    sampled = f", 1 in {now.every} sampled" if now.every > 1 else ""
     text = Text.assemble((now.name, BOLD), f"  {now.count:,} weights{sampled}\n")
     spread = f"std {first.std:.3g} → {now.std:.3g}"
     text.append(f"mean|w| {first.mean_abs:.3g} → {now.mean_abs:.3g}" + ("   " if width >= 42 else "\n") + spread + "\n")
