@@ -155,4 +155,4 @@ async def test_preset_11_malaria_first_layer_units_are_images(tmp_path, monkeypa
             assert [cells(s) for s in tile(view, 0, 2)] == [cells(s) for s in expected]
             # the large picture starts on the first unit's kernel image
             assert view.selected == (0, 0)
-            assert any(line.startswith("my_dense_layer unit 1 ") and "weights ÷ max|w|" in line for line in text)
+            assert any(line.startswith("my_dense_layer unit 1 ") for line in text)
