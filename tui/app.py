@@ -326,7 +326,7 @@ class NnplayApp(App[int]):
     @on(WeightsChanged)
     def _weights(self, event: WeightsChanged) -> None:
         note = f"trained, {event.epoch} epochs" if event.final else f"training, epoch {event.epoch}"
-        self.query_one(BoundaryView).show_weights(event.model, event.weights, note)
+        self.query_one(BoundaryView).show_weights(event.model, event.weights, note, final=event.final)
         if self._views_model is not None and self._views_model[0] == event.model:
             self._show_weights(event.weights, event.epoch - 1)
 

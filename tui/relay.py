@@ -10,8 +10,10 @@ updates as it can draw.
 Given the trainer's ``weights`` callable, the relay also posts a copy of the weights (for the views
 that draw the network) up to ``weights_rate`` times a second. It reads them on the training thread,
 between batches, so the UI never calls into Keras; copying a large model's weights is kept under
-``WEIGHTS_SHARE`` of the run's time by waiting longer between copies. A failure is not relayed: the worker raises it, and the app's one
-``Worker.StateChanged`` handler reports it.
+``WEIGHTS_SHARE`` of the run's time by waiting longer between copies.
+
+A failure is not relayed: the worker raises it, and the app's one ``Worker.StateChanged`` handler
+reports it.
 """
 
 from __future__ import annotations
@@ -20,11 +22,10 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-
 from textual.message import Message
 
-from nnplay.engine.training import BatchEnd, EpochEnd, Event, TrainBegin, TrainEnd, TrainFailed
 from nnplay.engine.spec import ModelSpec
+from nnplay.engine.training import BatchEnd, EpochEnd, Event, TrainBegin, TrainEnd, TrainFailed
 from nnplay.tui.messages import BatchProgress, EpochsEnded, TrainingBegan, WeightsChanged
 
 WEIGHTS_SHARE = 0.02  # the most of the run's time that copying weights for the views may take
