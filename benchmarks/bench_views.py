@@ -11,6 +11,12 @@
    up to ten times a second). The overhead is each app run's best against the best headless run
    (goal: at most +15 %).
 
+3. The Network and Weights views (one frame each, from the same trained weights, at both sizes):
+   the Network view's frame (the engine's picture of every shown unit from one grid pass, laid
+   out as one strip per line) and the Weights view's (statistics and histograms, laid out as
+   text), each then through the compositor to ANSI bytes. Part 2 also trains with each of them
+   on screen.
+
 Run: ``python -m benchmarks views``.
 """
 
@@ -82,6 +88,45 @@ async def frame_costs(size: tuple[int, int]) -> dict[str, list[float]]:
     return times
 
 
+async def unit_view_costs(size: tuple[int, int]) -> dict[str, list[float]]:
+    """Frame costs of the Network and Weights views after a short run of preset 12."""
+    from textual.widgets import TabbedContent
+
+    from nnplay.engine.run import prepare, run
+    from nnplay.tui.app import NnplayApp
+    from nnplay.tui.widgets.network.units import NetworkView
+    from nnplay.tui.widgets.network.weights import WeightsView
+
+    preset = load_preset("12-playground-circles")
+    weights = run(prepare(preset.with_changes("train.epochs", 20))).trainer.get_weights()
+    app = NnplayApp(preset)
+    times: dict[str, list[float]] = {}
+    async with app.run_test(size=size) as pilot:
+        while app.dataset is None:
+            await pilot.pause(0.05)
+        compositor, console = app.screen._compositor, app.console
+        for name, kind in (("network", NetworkView), ("weights", WeightsView)):
+            app.query_one("#views", TabbedContent).active = f"view-{name}"
+            await pilot.pause(0.3)
+            view = app.query_one(kind)
+            view.show_weights(weights, 19)
+            await pilot.pause(0.3)
+            frame, out = [], []
+            for _ in range(FRAMES):
+                t0 = time.perf_counter()
+                view.redraw()
+                t1 = time.perf_counter()
+                compositor.update_widgets({view})
+                update = compositor.render_partial_update()
+                ansi = console._render_buffer(console.render(update)) if update is not None else ""
+                t2 = time.perf_counter()
+                assert ansi  # the frame really went out
+                frame.append(t1 - t0)
+                out.append(t2 - t1)
+            times[name], times[f"{name} compositor"] = frame, out
+    return times
+
+
 def headless_run(preset) -> float:  # noqa: ANN001
     from nnplay.engine.run import prepare, run
 
@@ -122,12 +167,21 @@ def main() -> None:
         print(f"{size[0]:>5}x{size[1]:<3} {int(t['pixels'][0]):>7} {_ms(t['engine']):>7} {_ms(t['colours']):>8} "
               f"{_ms(t['strips']):>7} {_ms(t['compositor']):>11} {_ms(total):>7}")
 
+    print("\nOne Network / Weights frame (trained preset 12: 2 inputs, 16 ReLU units, 2 outputs), median of",
+          FRAMES, "frames, in ms:")
+    print(f"{'terminal':>9} {'network':>8} {'compositor':>11} {'weights':>8} {'compositor':>11}")
+    for size in ((120, 40), (80, 24)):
+        t = asyncio.run(unit_view_costs(size))
+        print(f"{size[0]:>5}x{size[1]:<3} {_ms(t['network']):>8} {_ms(t['network compositor']):>11} "
+              f"{_ms(t['weights']):>8} {_ms(t['weights compositor']):>11}")
+
     preset = load_preset("12-playground-circles").with_changes("train.epochs", EPOCHS)
     steps = EPOCHS * 25
     with tempfile.TemporaryDirectory() as folder:
         path = str(save_preset(preset, Path(folder) / "bench.toml"))
         headless_run(preset)  # warm imports and caches once
-        runs: dict[str, list[float]] = {"headless": [], "app, Loss view": [], "app, Boundary view": []}
+        runs: dict[str, list[float]] = {"headless": [], "app, Loss view": [], "app, Boundary view": [],
+                                        "app, Network view": [], "app, Weights view": []}
         frames = []
         for _ in range(3):  # interleaved, so that other load on the machine hits all three alike
             runs["headless"].append(headless_run(preset))
@@ -135,6 +189,8 @@ def main() -> None:
             seconds, drawn = asyncio.run(app_run(path, "view-boundary"))
             runs["app, Boundary view"].append(seconds)
             frames.append(drawn / seconds)
+            runs["app, Network view"].append(asyncio.run(app_run(path, "view-network"))[0])
+            runs["app, Weights view"].append(asyncio.run(app_run(path, "view-weights"))[0])
     best = min(runs["headless"])
     print(f"\nPreset 12 for {EPOCHS} epochs ({steps} batches of 32, numpy engine), best of 3 interleaved runs:")
     for name, values in runs.items():

@@ -8,9 +8,9 @@ image data the first layer's units are the images their weights form (see
 picture is drawn large below the network; enter hides or shows the large picture.
 
 The pictures are computed by the engine from the latest weight snapshot, at most
-``REDRAWS_PER_SECOND`` times a second and only while the view is on screen; a slow frame (a huge
-first layer) pushes the next one back so that drawing never takes more than ``MAX_SHARE`` of the
-time. The widget is on the Line API: a frame is a list of strips, built once, then sliced.
+``REDRAWS_PER_SECOND`` times a second, only while the view is on screen, and only while the UI
+thread keeps its share of the time small (:class:`~nnplay.tui.widgets.network.pace.FramePacer`).
+The widget is on the Line API: a frame is a list of strips, one per line, built once, then sliced.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from nnplay.engine.spec import Preset
 from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, network_pictures
 from nnplay.tui.widgets.colormap import heatmap_segments
 from nnplay.tui.widgets.network.colors import DIM, signed_style
+from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 10
-MAX_SHARE = 0.1
 TILE = 8  # cells wide; 8 pixels tall = 4 cell rows
 TILE_ROWS = TILE // 2
 GAP = 1
@@ -117,7 +117,7 @@ class NetworkView(Widget, can_focus=True):
         self._plane: Plane | None = None
         self._lines: list[Strip] = []
         self._stale = True
-        self._next = 0.0
+        self.pacer = FramePacer(REDRAWS_PER_SECOND)
         self._width = 0
         self._top = 2  # lines above the first row of tiles
 
@@ -147,11 +147,12 @@ class NetworkView(Widget, can_focus=True):
         self._stale = True
 
     def _redraw_if_due(self) -> None:
-        if self._stale and self.is_on_screen and time.monotonic() >= self._next:
+        if self._stale and self.is_on_screen and self.pacer.due():
             self.redraw()
 
     def redraw(self) -> None:
         started = time.monotonic()
+        self.pacer.start()
         self._stale = False
         width = max(self.content_size.width, 20)
         self._width = width
@@ -160,11 +161,11 @@ class NetworkView(Widget, can_focus=True):
         self._lines = self._build(width)
         self.frames += 1
         self.frame_seconds = time.monotonic() - started
-        self._next = started + max(1 / REDRAWS_PER_SECOND, self.frame_seconds / MAX_SHARE)
         if self.size.height != len(self._lines):
             self.refresh(layout=True)
         else:
             self.refresh()
+        self.pacer.drawn()
 
     def _compute(self, width: int) -> NetworkPictures | None:
         if self.preset is None or self.dataset is None or self.weights is None:

@@ -9,7 +9,7 @@ per epoch, and a histogram of the kernel with the starting histogram drawn dim b
 Every number comes from :mod:`nnplay.engine.formula` and :mod:`nnplay.engine.weight_stats`; this
 module only lays them out. Snapshots may arrive many times a second: :meth:`WeightsView.show_weights`
 records them, and a timer redraws at most ``REDRAWS_PER_SECOND`` times a second, only while the
-view is on screen.
+view is on screen and the UI thread's share of the time is small (``FramePacer``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from nnplay.engine import formula
 from nnplay.engine.spec import Preset
 from nnplay.engine.weight_stats import LayerHistogram, LayerStats, WeightHistory
 from nnplay.tui.widgets.network.colors import DIM, signed_style
+from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 5
 EIGHTHS = " ▁▂▃▄▅▆▇█"
@@ -137,6 +138,7 @@ class WeightsView(Static):
         self.feature_names: tuple[str, ...] | None = None
         self.history: WeightHistory | None = None
         self.redraws = 0
+        self.pacer = FramePacer(REDRAWS_PER_SECOND)
         self._stale = True
 
     def on_mount(self) -> None:
@@ -158,13 +160,15 @@ class WeightsView(Static):
         self._stale = True
 
     def _redraw_if_due(self) -> None:
-        if self._stale and self.is_on_screen:
+        if self._stale and self.is_on_screen and self.pacer.due():
             self.redraw()
 
     def redraw(self) -> None:
+        self.pacer.start()
         self._stale = False
         self.redraws += 1
         self.update(self.describe(max(self.content_size.width, 30)))
+        self.pacer.drawn()
 
     # ----------------------------------------------------------------------------------------
 
