@@ -136,11 +136,14 @@ def headless_run(preset) -> float:  # noqa: ANN001
 
 
 async def app_run(path: str, view: str) -> tuple[float, int]:
-    """Seconds from ``t`` to the results on screen with ``view`` showing, and the map frames drawn."""
+    """Seconds from ``t`` to the results on screen with ``view`` showing, and the frames that view
+    drew meanwhile (0 for the Loss view)."""
     from textual.widgets import TabbedContent
 
     from nnplay.tui.app import make_app
     from nnplay.tui.widgets.boundary import BoundaryView
+    from nnplay.tui.widgets.network.units import NetworkView
+    from nnplay.tui.widgets.network.weights import WeightsView
 
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -148,14 +151,19 @@ async def app_run(path: str, view: str) -> tuple[float, int]:
             await pilot.pause(0.05)
         app.query_one("#views", TabbedContent).active = view
         await pilot.pause(0.3)
-        boundary = app.query_one(BoundaryView)
-        frames = boundary.frames
+        counters = {
+            "view-boundary": lambda: app.query_one(BoundaryView).frames,
+            "view-network": lambda: app.query_one(NetworkView).frames,
+            "view-weights": lambda: app.query_one(WeightsView).redraws,
+        }
+        count = counters.get(view, lambda: 0)
+        frames = count()
         start = time.monotonic()
         app.action_train()
         while app.report is None:
             await asyncio.sleep(0.01)
         await pilot.pause()
-        return time.monotonic() - start, boundary.frames - frames
+        return time.monotonic() - start, count() - frames
 
 
 def main() -> None:
@@ -183,20 +191,25 @@ def main() -> None:
         runs: dict[str, list[float]] = {"headless": [], "app, Loss view": [], "app, Boundary view": [],
                                         "app, Network view": [], "app, Weights view": []}
         frames = []
+        unit_frames: dict[str, list[float]] = {"network": [], "weights": []}
         for _ in range(3):  # interleaved, so that other load on the machine hits all three alike
             runs["headless"].append(headless_run(preset))
             runs["app, Loss view"].append(asyncio.run(app_run(path, "view-loss"))[0])
             seconds, drawn = asyncio.run(app_run(path, "view-boundary"))
             runs["app, Boundary view"].append(seconds)
             frames.append(drawn / seconds)
-            runs["app, Network view"].append(asyncio.run(app_run(path, "view-network"))[0])
-            runs["app, Weights view"].append(asyncio.run(app_run(path, "view-weights"))[0])
+            for name in ("network", "weights"):
+                seconds, drawn = asyncio.run(app_run(path, f"view-{name}"))
+                runs[f"app, {name.title()} view"].append(seconds)
+                unit_frames[name].append(drawn / seconds)
     best = min(runs["headless"])
     print(f"\nPreset 12 for {EPOCHS} epochs ({steps} batches of 32, numpy engine), best of 3 interleaved runs:")
     for name, values in runs.items():
         extra = "" if name == "headless" else f"  overhead {100 * (min(values) - best) / best:+5.1f} %"
         print(f"  {name:<20} {min(values):6.2f} s{extra}   (all: {', '.join(f'{v:.2f}' for v in values)})")
     print(f"  Boundary frames drawn during the run: {statistics.median(frames):.1f} a second")
+    print(f"  Network frames: {statistics.median(unit_frames['network']):.1f} a second, "
+          f"Weights frames: {statistics.median(unit_frames['weights']):.1f} a second")
 
 
 if __name__ == "__main__":
