@@ -200,10 +200,10 @@ class NetworkView(Widget, can_focus=True):
     def _row_lines(self, r: int, row: UnitPictures, width: int) -> list[Strip]:
         more = row.units - row.shown
         title = "inputs" if row.activation == "input" else f"{row.name} · {row.units} {row.activation}"
-        what = {"kernel": "  (weights as an image)", "samples": "  (on test images)"}.get(row.kind, "")
-        head = [_text(title, BOLD)]
+        what = {"kernel": "(weights as an image)", "samples": "(on test images)"}.get(row.kind, "")
+        head = [_text(f"{title}  ", BOLD)]
         if more > 0:
-            head.append(_text(f"  +{more} more", DIM))
+            head.append(_text(f"+{more} more  ", DIM))
         head.append(_text(what, DIM))
         lines = [_line(head, width)]
         tiles = [heatmap_segments(row.thumbnail(j, TILE)) for j in range(row.shown)]
@@ -243,8 +243,8 @@ class NetworkView(Widget, can_focus=True):
             picture = np.kron(picture, np.ones((factor, factor)))
         name = row.unit_names[j] if row.activation == "input" and j < len(row.unit_names) else f"{row.name} unit {j + 1}"
         raw = row.raw[j]
-        lines = [Strip.blank(width), _line([_text(name, MARK), _text(
-            f"  {raw.min():.3g} … {raw.max():.3g}  " + _scale_note(row), DIM)], width)]
+        lines = [Strip.blank(width), _line([_text(f"{name}  ", MARK), _text(
+            f"{raw.min():.3g} … {raw.max():.3g}  " + _scale_note(row), DIM)], width)]
         lines.extend(_line(segments, width) for segments in heatmap_segments(picture))
         if row.kernel is not None:
             lines.append(_line(self._weights_line(row, j), width))

@@ -45,14 +45,24 @@ def matrix_text(matrix: formula.Augmented, unit_names: Sequence[str]) -> Text:
     scale = float(np.abs(values).max()) or 1.0
     label = max(len(name) for name in matrix.rows) + 1
     bias = " (first row: the biases)" if matrix.rows[0] == "1" else ""
-    text = Text.assemble((matrix.name, BOLD), f" {values.shape[0]}×{values.shape[1]}{bias}\n", style="")
-    text.append(" " * label + "".join(f"{name:>7}" for name in unit_names) + "\n", style=DIM)
+    text = Text.assemble((f"{matrix.name} ", BOLD), f"{values.shape[0]}×{values.shape[1]}{bias}\n")
+    text.append(" " * label)
+    for name in unit_names:
+        _right(text, f"{name:>7}", DIM)
+    text.append("\n")
     for name, row in zip(matrix.rows, values):
         text.append(f"{name:<{label}}", style=DIM)
         for value in row:
-            text.append(_number(value), style=signed_style(value, scale))
+            _right(text, _number(value), signed_style(value, scale))
         text.append("\n")
     return text
+
+
+def _right(text: Text, cell: str, style: Style) -> None:
+    """A right-aligned cell: its padding as a span of its own (so that SVG captures keep it)."""
+    body = cell.lstrip(" ")
+    text.append(" " * (len(cell) - len(body)))
+    text.append(body, style=style)
 
 
 def sparkline(values: Sequence[float], width: int) -> str:
@@ -106,7 +116,7 @@ def stats_text(first: LayerStats, now: LayerStats, history: WeightHistory, index
                hist: LayerHistogram, width: int) -> Text:
     """One layer of a large model: its numbers, their trend and its histogram."""
     sampled = f", 1 in {now.every} sampled" if now.every > 1 else ""
-    text = Text.assemble((now.name, BOLD), f"  {now.count:,} weights{sampled}\n")
+    text = Text.assemble((f"{now.name}  ", BOLD), f"{now.count:,} weights{sampled}\n")
     spread = f"std {first.std:.3g} → {now.std:.3g}"
     text.append(f"mean|w| {first.mean_abs:.3g} → {now.mean_abs:.3g}" + ("   " if width >= 42 else "\n") + spread + "\n")
     trend = history.trend(index)
@@ -180,7 +190,7 @@ class WeightsView(Static):
         layers = history.latest
         epoch = history.epochs[-1]
         when = "before training" if epoch < 0 else f"after epoch {epoch + 1}"
-        text = Text.assemble(("The model, as the lecture writes it", BOLD), f"  ({when})\n")
+        text = Text.assemble(("The model, as the lecture writes it  ", BOLD), f"({when})\n")
         text.append(f"{formula.symbolic(model)}\n")
         written = formula.with_numbers(layers, self.feature_names)
         if written:
@@ -200,8 +210,8 @@ class WeightsView(Static):
                 text.append_text(matrix_text(matrix, units))
                 text.append("\n")
             return text
-        text.append("Kernel weights per layer", style=BOLD)
-        text.append("  (colour: now · grey: the start)\n", style=DIM)
+        text.append("Kernel weights per layer  ", style=BOLD)
+        text.append("(colour: now · grey: the start)\n", style=DIM)
         for index, (first, now, hist) in enumerate(zip(history.first, history.now, history.histograms())):
             text.append_text(stats_text(first, now, history, index, hist, width))
             text.append("\n")
