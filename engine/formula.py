@@ -104,17 +104,27 @@ def with_numbers(layers: Sequence[DenseWeights], feature_names: Sequence[str] | 
                  digits: int = 2, max_terms: int = 6) -> str | None:
     """A one-unit, one-layer model written out with its coefficients: ``p̂ = σ(0.84·x1 + 1.97·x2)``.
 
-    ``None`` for any other model (more units or layers, or more than ``max_terms`` inputs).
+    Two softmax units are written as the sigmoid of their difference, the form that shows the
+    lecture's point (w₂ - w₁ plays the role of β): ``p̂₂ = σ(0.98·x1 + 1.95·x2)``. ``None`` for any
+    other model (more units or layers, or more than ``max_terms`` inputs).
     """
-    if len(layers) != 1 or layers[0].units != 1 or layers[0].fan_in > max_terms:
+    if len(layers) != 1 or layers[0].fan_in > max_terms:
         return None
     layer = layers[0]
+    if layer.units == 1:
+        kernel, bias, symbol, function = layer.kernel[:, 0], layer.bias, None, _FUNCTION[layer.activation]
+    elif layer.units == 2 and layer.activation == "softmax":
+        # Two softmax units are one sigmoid of their difference: p̂₂ = σ(x(w₂ - w₁)).
+        kernel = layer.kernel[:, 1] - layer.kernel[:, 0]
+        bias = None if layer.bias is None else layer.bias[1:] - layer.bias[:1]
+        symbol, function = "p̂₂", "σ"
+    else:
+        return None
     names = input_names(1, layer.fan_in, feature_names)
-    terms = [] if layer.bias is None else [(float(layer.bias[0]), None)]
-    terms += [(float(w), name) for w, name in zip(layer.kernel[:, 0], names)]
+    terms = [] if bias is None else [(float(bias[0]), None)]
+    terms += [(float(w), name) for w, name in zip(kernel, names)]
     body = "".join(_term(value, name, i == 0, digits) for i, (value, name) in enumerate(terms))
-    symbol = "p̂" if layer.activation in ("sigmoid", "softmax") else "ŷ"
-    function = _FUNCTION[layer.activation]
+    symbol = symbol or ("p̂" if layer.activation in ("sigmoid", "softmax") else "ŷ")
     return f"{symbol} = {function}({body})" if function else f"{symbol} = {body}"
 
 

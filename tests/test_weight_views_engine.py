@@ -37,11 +37,26 @@ def test_preset_1_formula_carries_the_run_s_beta_hat_near_the_true_beta():
     assert formula.true_coefficients(report.preset.data) == formula.TrueCoefficients((1.0, 2.0), 0.0)
 
 
+def test_preset_4_two_softmax_units_are_the_sigmoid_of_their_difference():
+    report = run(prepare(load_preset("04-softmax")))
+    layers = dense_weights(report.preset.model, report.trainer.get_weights())
+    difference = layers[0].kernel[:, 1] - layers[0].kernel[:, 0]
+    np.testing.assert_allclose(difference, [1.0, 2.0], atol=0.3)  # test_presets.py's tolerance
+    assert formula.with_numbers(layers) == f"p̂₂ = σ({difference[0]:.2f}·x1 + {difference[1]:.2f}·x2)"
+    # and it is the same probability: softmax's second column equals the sigmoid of the difference
+    x = np.array([[0.3, -1.2], [2.0, 0.5]])
+    z = x @ layers[0].kernel
+    softmax = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(softmax[:, 1], 1 / (1 + np.exp(-(x @ difference))), rtol=1e-5)
+
+
 def test_with_numbers_writes_bias_and_signs_and_refuses_wider_models():
     unit = DenseWeights("d", "linear", np.array([[0.5], [-1.25]]), np.array([-0.3]))
     assert formula.with_numbers([unit]) == "ŷ = -0.30 + 0.50·x1 - 1.25·x2"
-    two = DenseWeights("d", "softmax", np.zeros((2, 2)), None)
-    assert formula.with_numbers([two]) is None
+    three = DenseWeights("d", "softmax", np.zeros((2, 3)), None)
+    assert formula.with_numbers([three]) is None
+    hidden = DenseWeights("d", "sigmoid", np.zeros((2, 4)), np.zeros(4))
+    assert formula.with_numbers([hidden, unit]) is None
 
 
 def test_augmented_matrix_puts_the_biases_on_top_as_the_lecture_does():

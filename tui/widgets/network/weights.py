@@ -196,6 +196,8 @@ class WeightsView(Static):
         if written:
             text.append("With this run's numbers:\n", style=DIM)
             text.append(f"{written}\n", style=BOLD)
+            if layers[0].units == 2:
+                text.append("(two softmax units: the sigmoid of w₂ - w₁)\n", style=DIM)
             truth = formula.true_coefficients(preset.data)
             if truth is not None and layers[0].fan_in == len(truth.beta):
                 beta = ", ".join(f"{b:g}" for b in truth.beta)
