@@ -144,3 +144,16 @@ def test_tiles_match_the_keras_model_s_own_layer_outputs():
     for j in range(16):
         np.testing.assert_allclose(pictures.rows[1].raw[j], hidden[:, j].reshape(16, 16), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(pictures.rows[2].raw[1], output[:, 1].reshape(16, 16), rtol=1e-4, atol=1e-5)
+
+
+def test_feature_inputs_get_a_tile_each_on_the_x1_x2_plane():
+    preset = load_preset("12-playground-circles").with_changes("data.inputs", ["x1", "x2", "x1^2", "x2^2"])
+    data = load_data(preset.data)
+    plane = plane_for(data, 16, 16)
+    pictures = network_pictures(preset.model, initial_weights(preset, 4), data, preset.data, plane=plane, size=16)
+    inputs = pictures.rows[0]
+    assert inputs.unit_names == ("x1", "x2", "x1^2", "x2^2")
+    uv = plane.plane_points()
+    np.testing.assert_allclose(inputs.raw[2], (uv[:, 0] ** 2).reshape(16, 16), rtol=1e-6)
+    np.testing.assert_allclose(inputs.raw[3], (uv[:, 1] ** 2).reshape(16, 16), rtol=1e-6)
+    assert pictures.rows[1].kernel.shape[0] == 4  # the hidden units see the four inputs
