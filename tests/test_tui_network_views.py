@@ -104,7 +104,10 @@ async def test_preset_5_tiles_are_the_hidden_units_and_arrows_pick_one():
         assert view.selected == (1, 2)
 
 
-async def test_preset_12_wide_layer_and_weight_statistics():
+async def test_preset_12_wide_layer_and_weight_statistics(monkeypatch):
+    import nnplay.tui.widgets.network.units as units
+
+    monkeypatch.setattr(units, "HEAVY", 0)  # compute the pictures in a worker, as for a huge first layer
     app = make_app("12-playground-circles")
     async with app.run_test(size=(80, 24)) as pilot:
         await trained(pilot, app, "view-network")
@@ -113,6 +116,9 @@ async def test_preset_12_wide_layer_and_weight_statistics():
         per_row = tiles_per_row(view.content_size.width)
         text = shown_text(view)
         assert f"dense · 16 relu  +{16 - per_row} more" in text
+        assert text[0].startswith("Network (epoch 60)")
+        kernel = app.report.trainer.get_weights()[0]
+        np.testing.assert_array_equal(view.pictures.rows[1].kernel, kernel[:, :per_row])
         app.query_one("#views", TabbedContent).active = "view-weights"
         await pilot.pause(0.5)
         weights = app.query_one(WeightsView)

@@ -33,5 +33,8 @@ class FramePacer:
 
     def drawn(self) -> None:
         """Call as the frame ends: the next one waits for its cost to be paid off."""
-        cost = time.thread_time() - self._started_cpu
+        self.paid(time.thread_time() - self._started_cpu)
+
+    def paid(self, cost: float) -> None:
+        """A frame (or work done for it on another thread) just cost ``cost`` seconds."""
         self._next = time.monotonic() + max(self.interval, cost / self.share) - cost

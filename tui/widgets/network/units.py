@@ -18,18 +18,21 @@ from __future__ import annotations
 import textwrap
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, on, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.worker import get_current_worker
 
-from nnplay.engine.probe import Plane, plane_for
+from nnplay.engine.probe import Plane, image_shape, plane_for
 from nnplay.engine.spec import Preset
 from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, network_pictures
 from nnplay.tui.widgets.colormap import heatmap_segments
@@ -37,6 +40,7 @@ from nnplay.tui.widgets.network.colors import DIM, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 10
+HEAVY = 1_000_000  # first-layer weights above which the pictures are computed in a worker thread
 TILE = 8  # cells wide; 8 pixels tall = 4 cell rows
 TILE_ROWS = TILE // 2
 GAP = 1
@@ -113,6 +117,8 @@ class NetworkView(Widget, can_focus=True):
         self.large = True
         self.frames = 0
         self.drawn_epoch: int | None = None  # the epoch of the weights on screen
+        self.shown_epoch = -1
+        self._computing = False
         self.frame_seconds = 0.0
         self._plane: Plane | None = None
         self._lines: list[Strip] = []
@@ -151,33 +157,72 @@ class NetworkView(Widget, can_focus=True):
             self.redraw()
 
     def redraw(self) -> None:
-        started = time.monotonic()
-        self.pacer.start()
         self._stale = False
         width = max(self.content_size.width, 20)
         self._width = width
-        self.pictures = self._compute(width)
-        self.drawn_epoch = self.epoch if self.pictures is not None else None
+        job = (self.preset, self.dataset, self.weights, self.epoch, width)
+        if self._heavy():
+            if not self._computing:  # one picture job at a time; a stale view asks again later
+                self._computing = True
+                self._compute_in_thread(job)
+            else:
+                self._stale = True
+            return
+        started = time.monotonic()
+        self.pacer.start()
+        self._show(self._compute(*job[:3], width), job[3], width)
+        self.frame_seconds = time.monotonic() - started
+        self.pacer.drawn()
+
+    def _heavy(self) -> bool:
+        """Whether the pictures take long enough to compute off the UI thread (a huge first layer)."""
+        return self.weights is not None and int(np.size(self.weights[0])) > HEAVY
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="network-view", description="unit pictures")
+    def _compute_in_thread(self, job: tuple) -> None:
+        preset, dataset, weights, epoch, width = job
+        started = time.monotonic()
+        pictures = self._compute(preset, dataset, weights, width)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PicturesReady(pictures, epoch, width, time.monotonic() - started))
+
+    @dataclass
+    class PicturesReady(Message):
+        pictures: NetworkPictures | None
+        epoch: int
+        width: int
+        seconds: float
+
+    @on(PicturesReady)
+    def _pictures_ready(self, event: PicturesReady) -> None:
+        event.stop()
+        self._computing = False
+        self.pacer.paid(event.seconds)
+        self.frame_seconds = event.seconds
+        self._show(event.pictures, event.epoch, event.width)
+
+    def _show(self, pictures: NetworkPictures | None, epoch: int, width: int) -> None:
+        self.pictures = pictures
+        self.drawn_epoch = epoch if pictures is not None else None
+        self.shown_epoch = epoch
         self._lines = self._build(width)
         self.frames += 1
-        self.frame_seconds = time.monotonic() - started
         if self.size.height != len(self._lines):
             self.refresh(layout=True)
         else:
             self.refresh()
-        self.pacer.drawn()
 
-    def _compute(self, width: int) -> NetworkPictures | None:
-        if self.preset is None or self.dataset is None or self.weights is None:
+    def _compute(self, preset: Preset | None, dataset, weights, width: int) -> NetworkPictures | None:  # noqa: ANN001
+        if preset is None or dataset is None or weights is None:
             return None
         size = map_size(width)
-        if self._plane is None and self.dataset.n_features >= 1:
-            from nnplay.engine.probe import image_shape
-
-            if image_shape(self.preset.data) is None:
-                self._plane = plane_for(self.dataset, size, size)
-        plane = self._plane.resized(size, size) if self._plane is not None else None
-        return network_pictures(self.preset.model, self.weights, self.dataset, self.preset.data,
+        plane = self._plane
+        if plane is None and image_shape(preset.data) is None:
+            plane = plane_for(dataset, size, size)  # a PCA plane is worth keeping: cache it
+            if dataset is self.dataset:
+                self._plane = plane
+        plane = plane.resized(size, size) if plane is not None else None
+        return network_pictures(preset.model, weights, dataset, preset.data,
                                 plane=plane, max_units=tiles_per_row(width), size=size)
 
     def _build(self, width: int) -> list[Strip]:
@@ -185,7 +230,7 @@ class NetworkView(Widget, can_focus=True):
         if pictures is None:
             return [_line([_text("The network appears once the data have loaded.", DIM)], width)]
         self._clamp()
-        when = "untrained" if self.epoch < 0 else f"epoch {self.epoch + 1}"
+        when = "untrained" if self.shown_epoch < 0 else f"epoch {self.shown_epoch + 1}"
         lines = [
             _line([_text("Network ", BOLD), _text(f"({when}) ", DIM), _text("←→↑↓ pick · enter: large map", DIM)], width),
             *(_line([_text(part, DIM)], width) for part in textwrap.wrap(pictures.description, width)),
