@@ -227,7 +227,10 @@ class NnplayApp(App[int]):
         self._views_model = key
         self.query_one(NetworkView).show_model(preset, dataset)
         self.query_one(WeightsView).show_model(preset, dataset.feature_names)
-        self._show_weights(initial_weights(preset, dataset.n_features), -1)
+        boundary = self.query_one(BoundaryView)  # drawn just before: share its starting weights
+        shared = not boundary.trained and boundary.model == preset.model and boundary.dataset is dataset
+        weights = boundary.weights if shared and boundary.weights is not None else None
+        self._show_weights(weights or initial_weights(preset, dataset.n_features), -1)
 
     def _show_weights(self, weights: list, epoch: int) -> None:
         self.query_one(NetworkView).show_weights(weights, epoch)
