@@ -34,7 +34,7 @@ from textual.worker import get_current_worker
 
 from nnplay.engine.probe import Plane, image_shape, plane_for
 from nnplay.engine.spec import Preset
-from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, network_pictures
+from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, fit_square, network_pictures
 from nnplay.tui.widgets.colormap import heatmap_segments
 from nnplay.tui.widgets.network.colors import DIM, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
@@ -283,9 +283,8 @@ class NetworkView(Widget, can_focus=True):
         r, j = self.selected
         row = pictures.rows[r]
         picture = row.maps[j]
-        if picture.shape[0] < 16:  # a small picture (8x8 samples, digits): repeat its pixels
-            factor = max(1, 32 // picture.shape[0])
-            picture = np.kron(picture, np.ones((factor, factor)))
+        if max(picture.shape) < 16:  # a small picture (outputs on 8x8 sample images): enlarge it
+            picture = fit_square(picture, 32)
         name = row.unit_names[j] if row.activation == "input" and j < len(row.unit_names) else f"{row.name} unit {j + 1}"
         raw = row.raw[j]
         lines = [Strip.blank(width), _line([_text(f"{name}  ", MARK), _text(
