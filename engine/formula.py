@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
 from nnplay.engine.spec import LogisticData, ModelSpec
 from nnplay.engine.weight_stats import DenseWeights
 
@@ -134,7 +133,7 @@ class TrueCoefficients:
     intercept: float
 
 
-def true_coefficients(data) -> TrueCoefficients | None:  # noqa: ANN001 (any [data] spec)
+def true_coefficients(data) -> TrueCoefficients | None:
     """The β the data were drawn with, for the lecture's logistic source (``None`` otherwise)."""
     if not isinstance(data, LogisticData) or data.standardize:
         return None

@@ -24,8 +24,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-
-from nnplay.engine.probe import Plane, dense_positions, grid_outputs, image_shape, layer_outputs, layer_weights, reduce
+from nnplay.engine.probe import (
+    Plane,
+    dense_positions,
+    grid_outputs,
+    image_shape,
+    layer_outputs,
+    layer_weights,
+    reduce,
+)
 from nnplay.engine.spec import ModelSpec
 
 PictureKind = Literal["plane", "kernel", "samples"]
@@ -105,8 +112,8 @@ class NetworkPictures:
 def network_pictures(
     model: ModelSpec,
     weights: Sequence[np.ndarray],
-    dataset,  # noqa: ANN001 (a Dataset)
-    data_spec,  # noqa: ANN001 (its [data] spec)
+    dataset,
+    data_spec,
     *,
     plane: Plane | None = None,
     max_units: int = 16,
@@ -162,7 +169,7 @@ def network_pictures(
     return NetworkPictures(plane.description, rows)
 
 
-def _class_order(dataset) -> str:  # noqa: ANN001
+def _class_order(dataset) -> str:
     names = dataset.class_names or ()
     if len(names) == 2:
         return f"{names[0]} above, {names[1]} below"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from rich.color import Color
-
 from nnplay.engine import formula
 from nnplay.engine.weight_stats import LayerHistogram
 from nnplay.tui.widgets.colormap import BLUE, ORANGE
@@ -12,6 +10,7 @@ from nnplay.tui.widgets.network.colors import signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
 from nnplay.tui.widgets.network.units import map_size, tiles_per_row, weight_bars
 from nnplay.tui.widgets.network.weights import histogram_rows, matrix_text, sparkline
+from rich.color import Color
 
 
 def test_signed_colours_are_tf_playground_s():
@@ -42,7 +41,7 @@ def test_histogram_rows_draw_now_in_colour_and_the_start_grey_behind():
     top, middle, bottom = (line.plain for line in rows)
     assert (top, middle, bottom) == (" ██", "▄██", "█▆█")
 
-    def style(row: int, col: int):  # noqa: ANN202
+    def style(row: int, col: int):
         return next(span.style for span in rows[row].spans if span.start <= col < span.end)
 
     assert str(style(0, 1)) == "grey30"  # only the start reaches the top of the middle bin
@@ -68,7 +67,7 @@ def test_matrix_text_lays_out_the_augmented_matrix():
 
 
 def test_frame_pacer_waits_for_a_costly_frame_to_be_paid_off(monkeypatch):
-    import nnplay.tui.widgets.network.pace as pace
+    from nnplay.tui.widgets.network import pace
 
     clock = {"wall": 100.0, "cpu": 10.0}
     monkeypatch.setattr(pace.time, "monotonic", lambda: clock["wall"])

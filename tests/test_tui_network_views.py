@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from textual.strip import Strip
-from textual.widgets import TabbedContent
-
 from nnplay.engine.presets import load_preset, save_preset
 from nnplay.engine.probe import reduce
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.widgets.colormap import heatmap_strips
-from nnplay.tui.widgets.network.units import GAP, TILE, TILE_ROWS, NetworkView, tiles_per_row
+from nnplay.tui.widgets.network.units import (
+    GAP,
+    TILE,
+    TILE_ROWS,
+    NetworkView,
+    tiles_per_row,
+)
 from nnplay.tui.widgets.network.weights import WeightsView
+from textual.strip import Strip
+from textual.widgets import TabbedContent
+
 from tests.tui_helpers import wait_for
 
 
@@ -26,11 +32,11 @@ def cells(strip: Strip) -> list[tuple[str, object, object]]:
     return out
 
 
-def shown_text(widget) -> list[str]:  # noqa: ANN001
+def shown_text(widget) -> list[str]:
     return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
 
 
-async def trained(pilot, app: NnplayApp, view: str) -> None:  # noqa: ANN001
+async def trained(pilot, app: NnplayApp, view: str) -> None:
     await wait_for(pilot, lambda: app.dataset is not None, 60)
     await pilot.press("t")
     await wait_for(pilot, lambda: app.report is not None, 120)
@@ -105,7 +111,7 @@ async def test_preset_5_tiles_are_the_hidden_units_and_arrows_pick_one():
 
 
 async def test_preset_12_wide_layer_and_weight_statistics(monkeypatch):
-    import nnplay.tui.widgets.network.units as units
+    from nnplay.tui.widgets.network import units
 
     monkeypatch.setattr(units, "HEAVY", 0)  # compute the pictures in a worker, as for a huge first layer
     app = make_app("12-playground-circles")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from nnplay.engine.data import load_data
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.presets import load_preset
 from nnplay.engine.probe import image_shape, plane_for, reduce
 from nnplay.engine.spec import validate_preset
-from nnplay.engine.unit_maps import for_display, kernel_images, network_pictures, sample_rows
+from nnplay.engine.unit_maps import (
+    for_display,
+    kernel_images,
+    network_pictures,
+    sample_rows,
+)
 
 
 def _sigmoid(z):
@@ -128,7 +132,6 @@ def test_for_display_scales():
 @pytest.mark.slow
 def test_tiles_match_the_keras_model_s_own_layer_outputs():
     import keras
-
     from nnplay.engine.run import prepare, run
 
     preset = load_preset("12-playground-circles").with_changes("train.engine", "keras").with_changes("train.epochs", 2)

@@ -22,6 +22,17 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from nnplay.engine.probe import Plane, image_shape, plane_for
+from nnplay.engine.spec import Preset
+from nnplay.engine.unit_maps import (
+    NetworkPictures,
+    UnitPictures,
+    fit_square,
+    network_pictures,
+)
+from nnplay.tui.widgets.colormap import heatmap_segments
+from nnplay.tui.widgets.network.colors import DIM, signed_style
+from nnplay.tui.widgets.network.pace import FramePacer
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on, work
@@ -31,13 +42,6 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.worker import get_current_worker
-
-from nnplay.engine.probe import Plane, image_shape, plane_for
-from nnplay.engine.spec import Preset
-from nnplay.engine.unit_maps import NetworkPictures, UnitPictures, fit_square, network_pictures
-from nnplay.tui.widgets.colormap import heatmap_segments
-from nnplay.tui.widgets.network.colors import DIM, signed_style
-from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 10
 HEAVY = 1_000_000  # first-layer weights above which the pictures are computed in a worker thread
@@ -65,10 +69,8 @@ def weight_bars(incoming: np.ndarray, scale: float, width: int = TILE) -> list[S
     """A unit's incoming weights as ``width`` cells: one bar per weight (height |w| / ``scale``,
     orange negative, blue positive); more weights than cells end in ``…``."""
     shown = incoming if len(incoming) <= width else incoming[: width - 1]
-    cells = [
-        _text(BARS[max(1, min(8, int(round(abs(w) / scale * 8))))] if scale > 0 else BARS[1], signed_style(w, scale))
-        for w in shown
-    ]
+    heights = np.clip(np.rint(np.abs(shown) / scale * 8), 1, 8).astype(int) if scale > 0 else np.ones(len(shown), int)
+    cells = [_text(BARS[h], signed_style(w, scale)) for w, h in zip(shown.tolist(), heights.tolist())]
     if len(incoming) > width:
         cells.append(_text("…", DIM))
     cells.append(_text(" " * (width - len(cells))))
@@ -105,7 +107,7 @@ class NetworkView(Widget, can_focus=True):
         Binding("enter", "toggle_large", "Large map", show=False),
     ]
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.preset: Preset | None = None
         self.dataset = None
@@ -133,7 +135,7 @@ class NetworkView(Widget, can_focus=True):
 
     # -- what to show ----------------------------------------------------------------------
 
-    def show_model(self, preset: Preset, dataset) -> None:  # noqa: ANN001 (a Dataset)
+    def show_model(self, preset: Preset, dataset) -> None:
         """A new model or data set: draw it once weights arrive."""
         data_changed = dataset is not self.dataset
         self.preset, self.dataset = preset, dataset
@@ -212,7 +214,7 @@ class NetworkView(Widget, can_focus=True):
         else:
             self.refresh()
 
-    def _compute(self, preset: Preset | None, dataset, weights, width: int) -> NetworkPictures | None:  # noqa: ANN001
+    def _compute(self, preset: Preset | None, dataset, weights, width: int) -> NetworkPictures | None:
         if preset is None or dataset is None or weights is None:
             return None
         size = map_size(width)

@@ -17,15 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from rich.style import Style
-from rich.text import Text
-from textual.widgets import Static
-
 from nnplay.engine import formula
 from nnplay.engine.spec import Preset
 from nnplay.engine.weight_stats import LayerHistogram, LayerStats, WeightHistory
 from nnplay.tui.widgets.network.colors import DIM, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
 
 REDRAWS_PER_SECOND = 5
 EIGHTHS = " ▁▂▃▄▅▆▇█"
@@ -79,16 +78,16 @@ def histogram_rows(hist: LayerHistogram, cells_per_bin: int = 1, rows: int = HIS
     """The current histogram in colour (orange bins below zero, blue above, grey at zero) with the
     starting one dim behind it, ``rows`` lines tall; top line first."""
     top = max(int(hist.now.max()), int(hist.start.max()), 1)
-    now = hist.now / top * rows * 8
-    start = hist.start / top * rows * 8
+    now = np.rint(hist.now / top * rows * 8).astype(int).tolist()  # heights in eighths of a cell
+    start = np.rint(hist.start / top * rows * 8).astype(int).tolist()
     centres = (hist.edges[:-1] + hist.edges[1:]) / 2
     width = float(hist.edges[-1])
     lines = []
     for row in range(rows - 1, -1, -1):
         line = Text()
         for n, s, centre in zip(now, start, centres):
-            fill_now = min(8, max(0, int(round(n - row * 8))))
-            fill_start = min(8, max(0, int(round(s - row * 8))))
+            fill_now = min(8, max(0, n - row * 8))
+            fill_start = min(8, max(0, s - row * 8))
             colour = signed_style(centre, width / 2) if abs(centre) > width / (2 * len(centres)) else Style(color="grey70")
             if fill_now == 8:
                 char, style = "█", colour
@@ -142,7 +141,7 @@ class WeightsView(Static):
     }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.preset: Preset | None = None
         self.feature_names: tuple[str, ...] | None = None
