@@ -11,6 +11,12 @@
    up to ten times a second). The overhead is each app run's best against the best headless run
    (goal: at most +15 %).
 
+3. The Network and Weights views (one frame each, from the same trained weights, at both sizes):
+   the Network view's frame (the engine's picture of every shown unit from one grid pass, laid
+   out as one strip per line) and the Weights view's (statistics and histograms, laid out as
+   text), each then through the compositor to ANSI bytes. Part 2 also trains with each of them
+   on screen.
+
 Run: ``python -m benchmarks views``.
 """
 
@@ -82,6 +88,45 @@ async def frame_costs(size: tuple[int, int]) -> dict[str, list[float]]:
     return times
 
 
+async def unit_view_costs(size: tuple[int, int]) -> dict[str, list[float]]:
+    """Frame costs of the Network and Weights views after a short run of preset 12."""
+    from textual.widgets import TabbedContent
+
+    from nnplay.engine.run import prepare, run
+    from nnplay.tui.app import NnplayApp
+    from nnplay.tui.widgets.network.units import NetworkView
+    from nnplay.tui.widgets.network.weights import WeightsView
+
+    preset = load_preset("12-playground-circles")
+    weights = run(prepare(preset.with_changes("train.epochs", 20))).trainer.get_weights()
+    app = NnplayApp(preset)
+    times: dict[str, list[float]] = {}
+    async with app.run_test(size=size) as pilot:
+        while app.dataset is None:
+            await pilot.pause(0.05)
+        compositor, console = app.screen._compositor, app.console
+        for name, kind in (("network", NetworkView), ("weights", WeightsView)):
+            app.query_one("#views", TabbedContent).active = f"view-{name}"
+            await pilot.pause(0.3)
+            view = app.query_one(kind)
+            view.show_weights(weights, 19)
+            await pilot.pause(0.3)
+            frame, out = [], []
+            for _ in range(FRAMES):
+                t0 = time.perf_counter()
+                view.redraw()
+                t1 = time.perf_counter()
+                compositor.update_widgets({view})
+                update = compositor.render_partial_update()
+                ansi = console._render_buffer(console.render(update)) if update is not None else ""
+                t2 = time.perf_counter()
+                assert ansi  # the frame really went out
+                frame.append(t1 - t0)
+                out.append(t2 - t1)
+            times[name], times[f"{name} compositor"] = frame, out
+    return times
+
+
 def headless_run(preset) -> float:  # noqa: ANN001
     from nnplay.engine.run import prepare, run
 
@@ -91,11 +136,14 @@ def headless_run(preset) -> float:  # noqa: ANN001
 
 
 async def app_run(path: str, view: str) -> tuple[float, int]:
-    """Seconds from ``t`` to the results on screen with ``view`` showing, and the map frames drawn."""
+    """Seconds from ``t`` to the results on screen with ``view`` showing, and the frames that view
+    drew meanwhile (0 for the Loss view)."""
     from textual.widgets import TabbedContent
 
     from nnplay.tui.app import make_app
     from nnplay.tui.widgets.boundary import BoundaryView
+    from nnplay.tui.widgets.network.units import NetworkView
+    from nnplay.tui.widgets.network.weights import WeightsView
 
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -103,14 +151,19 @@ async def app_run(path: str, view: str) -> tuple[float, int]:
             await pilot.pause(0.05)
         app.query_one("#views", TabbedContent).active = view
         await pilot.pause(0.3)
-        boundary = app.query_one(BoundaryView)
-        frames = boundary.frames
+        counters = {
+            "view-boundary": lambda: app.query_one(BoundaryView).frames,
+            "view-network": lambda: app.query_one(NetworkView).frames,
+            "view-weights": lambda: app.query_one(WeightsView).redraws,
+        }
+        count = counters.get(view, lambda: 0)
+        frames = count()
         start = time.monotonic()
         app.action_train()
         while app.report is None:
             await asyncio.sleep(0.01)
         await pilot.pause()
-        return time.monotonic() - start, boundary.frames - frames
+        return time.monotonic() - start, count() - frames
 
 
 def main() -> None:
@@ -122,25 +175,41 @@ def main() -> None:
         print(f"{size[0]:>5}x{size[1]:<3} {int(t['pixels'][0]):>7} {_ms(t['engine']):>7} {_ms(t['colours']):>8} "
               f"{_ms(t['strips']):>7} {_ms(t['compositor']):>11} {_ms(total):>7}")
 
+    print("\nOne Network / Weights frame (trained preset 12: 2 inputs, 16 ReLU units, 2 outputs), median of",
+          FRAMES, "frames, in ms:")
+    print(f"{'terminal':>9} {'network':>8} {'compositor':>11} {'weights':>8} {'compositor':>11}")
+    for size in ((120, 40), (80, 24)):
+        t = asyncio.run(unit_view_costs(size))
+        print(f"{size[0]:>5}x{size[1]:<3} {_ms(t['network']):>8} {_ms(t['network compositor']):>11} "
+              f"{_ms(t['weights']):>8} {_ms(t['weights compositor']):>11}")
+
     preset = load_preset("12-playground-circles").with_changes("train.epochs", EPOCHS)
     steps = EPOCHS * 25
     with tempfile.TemporaryDirectory() as folder:
         path = str(save_preset(preset, Path(folder) / "bench.toml"))
         headless_run(preset)  # warm imports and caches once
-        runs: dict[str, list[float]] = {"headless": [], "app, Loss view": [], "app, Boundary view": []}
+        runs: dict[str, list[float]] = {"headless": [], "app, Loss view": [], "app, Boundary view": [],
+                                        "app, Network view": [], "app, Weights view": []}
         frames = []
+        unit_frames: dict[str, list[float]] = {"network": [], "weights": []}
         for _ in range(3):  # interleaved, so that other load on the machine hits all three alike
             runs["headless"].append(headless_run(preset))
             runs["app, Loss view"].append(asyncio.run(app_run(path, "view-loss"))[0])
             seconds, drawn = asyncio.run(app_run(path, "view-boundary"))
             runs["app, Boundary view"].append(seconds)
             frames.append(drawn / seconds)
+            for name in ("network", "weights"):
+                seconds, drawn = asyncio.run(app_run(path, f"view-{name}"))
+                runs[f"app, {name.title()} view"].append(seconds)
+                unit_frames[name].append(drawn / seconds)
     best = min(runs["headless"])
     print(f"\nPreset 12 for {EPOCHS} epochs ({steps} batches of 32, numpy engine), best of 3 interleaved runs:")
     for name, values in runs.items():
         extra = "" if name == "headless" else f"  overhead {100 * (min(values) - best) / best:+5.1f} %"
         print(f"  {name:<20} {min(values):6.2f} s{extra}   (all: {', '.join(f'{v:.2f}' for v in values)})")
     print(f"  Boundary frames drawn during the run: {statistics.median(frames):.1f} a second")
+    print(f"  Network frames: {statistics.median(unit_frames['network']):.1f} a second, "
+          f"Weights frames: {statistics.median(unit_frames['weights']):.1f} a second")
 
 
 if __name__ == "__main__":

@@ -85,3 +85,38 @@ class TestBoundary:
             await self._boundary(pilot, "dx")
 
         assert snap_compare(make_app("12-playground-circles"), terminal_size=(120, 40), run_before=keys)
+
+
+class TestNetworkViews:
+    """The Network and Weights tabs after a short run of the 2-4-2 test preset, in true colour."""
+
+    @pytest.fixture(autouse=True)
+    def truecolor(self, monkeypatch):
+        monkeypatch.setenv("COLORTERM", "truecolor")
+
+    @staticmethod
+    def _after_run(view: str):
+        async def run_before(pilot) -> None:  # noqa: ANN001
+            from textual.widgets import TabbedContent
+
+            from nnplay.tui.widgets.network.units import NetworkView
+
+            await _data_shown(pilot)
+            await pilot.press("t")
+            await wait_for(pilot, lambda: pilot.app.report is not None)
+            pilot.app.clear_notifications()
+            pilot.app.query_one("#views", TabbedContent).active = view
+            network = pilot.app.query_one(NetworkView)
+            if view == "view-network":
+                await wait_for(pilot, lambda: network.drawn_epoch == 4)
+            await pilot.pause(0.4)
+
+        return run_before
+
+    @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+    def test_network_view(self, snap_compare, preset_path, size):
+        assert snap_compare(make_app(preset_path), terminal_size=size, run_before=self._after_run("view-network"))
+
+    @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+    def test_weights_view(self, snap_compare, preset_path, size):
+        assert snap_compare(make_app(preset_path), terminal_size=size, run_before=self._after_run("view-weights"))

@@ -49,6 +49,8 @@ from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
+from nnplay.tui.widgets.network.units import NetworkView
+from nnplay.tui.widgets.network.weights import WeightsView
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.search.view import SearchView
@@ -105,6 +107,7 @@ class NnplayApp(App[int]):
         self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
         self.opened: SavedModel | None = None  # an opened .h5: runs start from its weights
         self._model_path = ""  # the .h5 last exported or opened, offered by the open dialog
+        self._views_model: tuple[Any, Any, Dataset] | None = None  # model, data spec, data the views show
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -136,6 +139,12 @@ class NnplayApp(App[int]):
                         yield HistoryChart(id="chart")
                     with TabPane("Boundary", id="view-boundary"):
                         yield BoundaryView(id="boundary")
+                    with TabPane("Network", id="view-network"):
+                        with VerticalScroll(classes="view-scroll"):
+                            yield NetworkView(id="network-view")
+                    with TabPane("Weights", id="view-weights"):
+                        with VerticalScroll(classes="view-scroll"):
+                            yield WeightsView(id="weights-view")
                     with TabPane("Runs", id="view-runs"):
                         yield RunsView(id="runs-view")
                     with TabPane("Search", id="view-search"):
@@ -200,6 +209,7 @@ class NnplayApp(App[int]):
         if draft.valid and self._preview_matches() and not self.training:
             self.query_one(BoundaryView).show_untrained(preset, self.dataset)  # type: ignore[arg-type]
         self._show_train_state()
+        self._show_untrained()
         if data_changed:
             self._schedule_preview()
 
@@ -222,6 +232,30 @@ class NnplayApp(App[int]):
             reason = f"can't train: {first}" + (f" (+{more} more)" if more else "")
             status.update(reason, layout=False)
             button.tooltip = Text(reason)
+
+    def _show_untrained(self, *, new_run: bool = False) -> None:
+        """The network views show the valid draft's starting weights, or the last run's weights
+        while the draft keeps its model and data; ``new_run`` restarts them from the start."""
+        if (self.training and not new_run) or not self.draft.valid or not self._preview_matches():
+            return
+        from nnplay.engine.numpy_net.initializers import initial_weights
+
+        preset, dataset = self.draft.preset, self.dataset
+        key = (preset.model, preset.data, dataset)
+        shown = self._views_model
+        if not new_run and shown is not None and shown[:2] == key[:2] and shown[2] is dataset:
+            return
+        self._views_model = key
+        self.query_one(NetworkView).show_model(preset, dataset)
+        self.query_one(WeightsView).show_model(preset, dataset.feature_names)
+        boundary = self.query_one(BoundaryView)  # drawn just before: share its starting weights
+        shared = not boundary.trained and boundary.model == preset.model and boundary.dataset is dataset
+        weights = boundary.weights if shared and boundary.weights is not None else None
+        self._show_weights(weights or initial_weights(preset, dataset.n_features), -1)
+
+    def _show_weights(self, weights: list, epoch: int) -> None:
+        self.query_one(NetworkView).show_weights(weights, epoch)
+        self.query_one(WeightsView).show_weights(weights, epoch)
 
     def action_leave_field(self) -> None:
         if self.screen is self.screen_stack[0]:
@@ -273,6 +307,7 @@ class NnplayApp(App[int]):
                         "this run starts from fresh weights.", severity="warning", markup=False)
         self.training = True
         self.query_one(HistoryChart).begin(self.runs.next_number, self.runs.changes_for(self.draft.preset))
+        self._show_untrained(new_run=True)
         self.query_one(TrainProgress).preparing("loading the data…")
         self._show_train_state()
         self._train_worker = self._train(preset, self.opened)
@@ -329,6 +364,8 @@ class NnplayApp(App[int]):
     def _weights(self, event: WeightsChanged) -> None:
         note = f"trained, {event.epoch} epochs" if event.final else f"training, epoch {event.epoch}"
         self.query_one(BoundaryView).show_weights(event.model, event.weights, note, final=event.final)
+        if self._views_model is not None and self._views_model[0] == event.model:
+            self._show_weights(event.weights, event.epoch - 1)
 
     def action_boundary(self, what: str) -> None:
         view = self.query_one(BoundaryView)

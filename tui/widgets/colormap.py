@@ -150,22 +150,29 @@ class HalfBlocks:
     def strips(self, image: np.ndarray) -> list[Strip]:
         """``image``: ``(2 * rows, cols)`` palette indexes (an odd last row repeats as the lower
         pixel); one strip per cell row, equal neighbouring cells merged into one segment."""
+        cols = np.shape(image)[1]
+        return [Strip(segments, cols) for segments in self.segment_rows(image)]
+
+    def segment_rows(self, image: np.ndarray) -> list[list[Segment]]:
+        """What :meth:`strips` draws, as plain segment lists: for a picture that is one part of a
+        line (a thumbnail beside others), so that the line becomes a single strip."""
         image = np.asarray(image, dtype=np.int64)
         if image.shape[0] % 2:
             image = np.vstack([image, image[-1:]])
         n = len(self._colors)
         codes = image[0::2] * n + image[1::2]
         cols = codes.shape[1]
-        strips = []
-        for row in codes:
-            starts = np.flatnonzero(np.diff(row, prepend=-1))
-            ends = np.append(starts[1:], cols)
-            segments = [
-                Segment(HALF * int(end - start), self._style_of(int(row[start]), n))
-                for start, end in zip(starts, ends)
-            ]
-            strips.append(Strip(segments, cols))
-        return strips
+        # Where each run of equal cells starts, for all rows at once (one NumPy pass per picture).
+        first = np.ones((codes.shape[0], 1), dtype=bool)
+        row_of, start_of = np.nonzero(np.hstack([first, codes[:, 1:] != codes[:, :-1]]))
+        runs = np.append(start_of[1:], cols)
+        runs[:-1][row_of[1:] != row_of[:-1]] = cols  # a row's last run ends at the edge
+        lengths = (runs - start_of).tolist()
+        values = codes[row_of, start_of].tolist()
+        rows: list[list[Segment]] = [[] for _ in range(codes.shape[0])]
+        for row, length, code in zip(row_of.tolist(), lengths, values):
+            rows[row].append(Segment(HALF * length, self._style_of(code, n)))
+        return rows
 
     def _style_of(self, code: int, n: int) -> Style:
         style = self._styles.get(code)
@@ -184,6 +191,13 @@ def heatmap_strips(values: np.ndarray, low: float = -1.0, high: float = 1.0,
     over ``palette`` (default: the diverging orange-grey-blue scale)."""
     palette = palette or DIVERGING
     return half_blocks(palette, truecolor).strips(quantize(values, low, high, len(palette)))
+
+
+def heatmap_segments(values: np.ndarray, low: float = -1.0, high: float = 1.0,
+                     palette: Palette | None = None, truecolor: bool = True) -> list[list[Segment]]:
+    """:func:`heatmap_strips` as segment lists, one per cell row (to join with other pictures)."""
+    palette = palette or DIVERGING
+    return half_blocks(palette, truecolor).segment_rows(quantize(values, low, high, len(palette)))
 
 
 DIVERGING = diverging()
