@@ -12,6 +12,7 @@ import numpy as np
 
 from nnplay.engine.data import Dataset, load_data
 from nnplay.engine.errors import DataError
+from nnplay.engine.pace import Pace
 from nnplay.engine.spec import Preset
 from nnplay.engine.summary import ModelSummary, summarize
 from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
@@ -94,11 +95,15 @@ def run(
     engine: str | None = None,
     on_event: EventSink | None = None,
     cancel: threading.Event | None = None,
+    pace: Pace | None = None,
+    watch_steps: bool = False,
 ) -> RunReport:
-    """Train the prepared preset and score it on the test rows."""
+    """Train the prepared preset and score it on the test rows (``pace``, ``watch_steps``: see
+    :meth:`Trainer.fit <nnplay.engine.training.Trainer.fit>`)."""
     preset, data = prepared.preset, prepared.dataset
     trainer = make_trainer(preset, data.n_features, engine)
-    result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel)
+    result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel, pace=pace,
+                         watch_steps=watch_steps)
     test: dict[str, float] = {}
     confusion = None
     if len(prepared.x_test):

@@ -6,6 +6,8 @@ loss, backward to get the gradient, then let the optimizer step down it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from nnplay.engine.numpy_net import losses
@@ -97,12 +99,16 @@ class Sequential:
         for layer in self.layers:
             layer.add_penalty_gradients()
 
-    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> tuple[float, np.ndarray]:
-        """Forward, backward, descend. Returns the batch loss (before the step) and the outputs."""
+    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer,
+                   watch: Callable[[list[np.ndarray]], None] | None = None) -> tuple[float, np.ndarray]:
+        """Forward, backward, descend. Returns the batch loss (before the step) and the outputs.
+        ``watch`` is shown the gradients before the optimizer uses (and overwrites) them."""
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
             p = self.forward(x, training=True)
             loss = self.data_loss(y, p) + self.penalty()
             if np.isfinite(loss):
                 self.backward(y, p)
+                if watch is not None:
+                    watch(self.gradients)
                 optimizer.apply(self.parameters, self.gradients)
         return loss, p
