@@ -5,6 +5,7 @@ Each run trains in a thread of its own, as in the app, while the test drives its
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -216,7 +217,7 @@ def test_numpy_exposes_the_gradient_the_optimizer_used():
         p = 1 / (1 + np.exp(-x @ beta))
         np.testing.assert_allclose(s.gradient[0], x.T @ (p - y) / len(x), rtol=1e-4, atol=1e-6)
         np.testing.assert_allclose(s.after[0], s.before[0] - 0.5 * s.gradient[0], rtol=1e-6)
-    for earlier, later in zip(steps, steps[1:]):
+    for earlier, later in itertools.pairwise(steps):
         np.testing.assert_array_equal(earlier.after[0], later.before[0])
 
 

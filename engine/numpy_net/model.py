@@ -77,9 +77,12 @@ class Sequential:
 
     def data_loss(self, y: np.ndarray, p: np.ndarray) -> float:
         """The loss of outputs p (just computed by :meth:`forward`) against targets y."""
-        if self.fused:
-            return self.loss.from_logits(y, self.output.z)
-        return self.loss(y, p)
+        return float(self.data_losses(y, p, self.output.z))
+
+    def data_losses(self, y: np.ndarray, p: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """The loss of outputs p, or of a stack of them (models, rows, units), whose output layer's
+        logits were z: cross-entropy on a sigmoid/softmax is computed from z, as Keras does."""
+        return self.loss.means_from_logits(y, z) if self.fused else self.loss.means(y, p)
 
     def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, max(len(x), 1), batch_size)]) if len(x) else x[:, :0]

@@ -126,7 +126,7 @@ class NumpyTrainer(Trainer):
         emit(TrainEnd(result))
         return result
 
-    def _watched_step(self, xb: np.ndarray, yb: np.ndarray, optimizer, emit: EventSink,  # noqa: ANN001
+    def _watched_step(self, xb: np.ndarray, yb: np.ndarray, optimizer, emit: EventSink,
                       epoch: int, step: int) -> tuple[float, np.ndarray]:
         """One step that reports its weights and the very gradient the optimizer was given."""
         before = self.model.get_weights()
