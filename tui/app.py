@@ -25,6 +25,7 @@ from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedCont
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.engine.errors import NnplayError, SpecError
+from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
 from nnplay.engine.spec import Preset
 from nnplay.tui.draft import Draft
@@ -34,6 +35,8 @@ from nnplay.tui.messages import (
     EpochsEnded,
     ExportFinished,
     FieldEdited,
+    RunPrepared,
+    StepsTaken,
     TrainingBegan,
     TrainingFinished,
 )
@@ -43,9 +46,11 @@ from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
+from nnplay.tui.widgets.pace import DEFAULT_SPEED, PaceStatus
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
+from nnplay.tui.widgets.surface.pane import SurfacePane, watches
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
 if TYPE_CHECKING:
@@ -70,6 +75,11 @@ class NnplayApp(App[int]):
         Binding("p", "presets", "Presets"),
         Binding("s", "save", "Save"),
         Binding("q", "quit", "Quit"),
+        Binding("space", "pause", "Pause"),
+        Binding("b", "step_batch", "Batch"),
+        Binding("n", "step_epoch", "Epoch"),
+        Binding("plus", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
         Binding("escape", "leave_field", "Leave field", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
@@ -85,6 +95,7 @@ class NnplayApp(App[int]):
         self._train_worker: Worker | None = None
         self._preview_timer = None
         self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
+        self.pace = Pace(DEFAULT_SPEED)  # every run's speed and pause, kept from run to run
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -114,9 +125,12 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
+                    with TabPane("Surface", id="view-surface"):
+                        yield SurfacePane(id="surface-pane")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
+                    yield PaceStatus(self.pace, id="pace")
                     yield Static("", id="train-status")
         yield Footer()
 
@@ -231,13 +245,16 @@ class NnplayApp(App[int]):
     # ----------------------------------------------------------------------------------------
     # Training
 
-    def action_train(self) -> None:
+    def action_train(self, held: bool = False) -> None:
+        """Start a run (playing, or ``held`` before its first batch), or stop the one under way."""
         if self.training:
             self.stop_training()
             return
         if not self.draft.valid:
             self.notify(f"Fix the spec first: {self.draft.problems[0]}", severity="warning")
             return
+        self.pace.pause() if held else self.pace.resume()
+        self.query_one(PaceStatus).show()
         self.training = True
         self.query_one(HistoryChart).reset()
         self.query_one(TrainProgress).preparing("loading the data…")
@@ -251,18 +268,24 @@ class NnplayApp(App[int]):
     def stop_training(self) -> None:
         if self._train_worker is not None:
             self._train_worker.cancelled_event.set()
+            self.pace.wake()  # a paused run stops at once
             self.query_one("#train-status", Static).update("stopping…", layout=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
     def _train(self, preset: Preset) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
         from nnplay.engine.run import prepare, run
+        from nnplay.engine.surface import LossSurface
         from nnplay.tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
+        watch = watches(prepared.summary.trainable_params)
+        surface = LossSurface(preset, prepared.x_train, prepared.y_train) if watch else None
+        self.post_message(RunPrepared(preset, prepared.dataset.n_features, surface))
         relay = EventRelay(self.post_message)
-        report = run(prepared, on_event=relay, cancel=cancel)
+        self.pace.on_hold = relay.hold
+        report = run(prepared, on_event=relay, cancel=cancel, pace=self.pace, watch_steps=watch)
         relay.flush()
         self.post_message(TrainingFinished(report))
 
@@ -273,6 +296,14 @@ class NnplayApp(App[int]):
     @on(BatchProgress)
     def _batch(self, event: BatchProgress) -> None:
         self.query_one(TrainProgress).batch(event.batch)
+
+    @on(RunPrepared)
+    def _prepared(self, event: RunPrepared) -> None:
+        self.query_one(SurfacePane).prepare(event.preset, event.n_features, event.surface)
+
+    @on(StepsTaken)
+    def _steps(self, event: StepsTaken) -> None:
+        self.query_one(SurfacePane).add_steps(event.steps)
 
     @on(EpochsEnded)
     def _epochs(self, event: EpochsEnded) -> None:
@@ -287,6 +318,7 @@ class NnplayApp(App[int]):
         self._end_training(event.report.fit.describe())
         self.query_one(ResultsPanel).show(event.report)
         self.query_one(HistoryChart).replot()
+        self.query_one(SurfacePane).finish(event.report)
         self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if event.report.fit.status == "diverged" else "information"
         self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
@@ -294,6 +326,8 @@ class NnplayApp(App[int]):
     def _end_training(self, text: str) -> None:
         self.training = False
         self._train_worker = None
+        self.pace.resume()  # the next run plays unless it is started by a step
+        self.query_one(PaceStatus).show()
         self.query_one(TrainProgress).finish(text)
         self._show_train_state()
 
@@ -312,6 +346,38 @@ class NnplayApp(App[int]):
             self.query_one(DatasetPanel).show_error(message)
         elif worker.group == "export":
             self.notify(message, title="Export failed", severity="error", timeout=8)
+
+    # ----------------------------------------------------------------------------------------
+    # Pace: pause, step, speed (the engine's Pace; the run waits on it before every batch)
+
+    def action_pause(self) -> None:
+        if not self.training:
+            self.notify("Nothing is training: t plays a run, b or n steps into one.")
+            return
+        if self.pace.toggle():  # paused now
+            self.query_one(SurfacePane).held()
+        self.query_one(PaceStatus).show()
+
+    def action_step_batch(self) -> None:
+        self._step(Pace.step_batch)
+
+    def action_step_epoch(self) -> None:
+        self._step(Pace.step_epoch)
+
+    def _step(self, step: Any) -> None:
+        if not self.training:
+            self.action_train(held=True)
+            if not self.training:
+                return
+        step(self.pace)
+        self.query_one(PaceStatus).show()
+        self.query_one(SurfacePane).held()
+
+    def action_faster(self) -> None:
+        self.query_one(PaceStatus).faster()
+
+    def action_slower(self) -> None:
+        self.query_one(PaceStatus).slower()
 
     # ----------------------------------------------------------------------------------------
     # Presets
@@ -403,6 +469,7 @@ class NnplayApp(App[int]):
     async def action_quit(self) -> None:
         if self._train_worker is not None:
             self._train_worker.cancelled_event.set()  # the trainer stops within one batch
+            self.pace.wake()
         self.workers.cancel_all()
         self.exit(0)
 

@@ -14,8 +14,9 @@ from textual.message import Message
 if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out of start-up
     from nnplay.engine.data import Dataset
     from nnplay.engine.run import RunReport
-    from nnplay.engine.spec import DataSpec
-    from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin
+    from nnplay.engine.spec import DataSpec, Preset
+    from nnplay.engine.surface import LossSurface
+    from nnplay.engine.training import BatchEnd, EpochEnd, StepTaken, TrainBegin
 
 
 @dataclass
@@ -48,6 +49,23 @@ class BatchProgress(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BatchProgress)
+
+
+@dataclass
+class RunPrepared(Message):
+    """The run's data are loaded. ``surface`` evaluates its loss over two weights; it is given only
+    for models small enough to watch step by step (the run then reports every step)."""
+
+    preset: Preset
+    n_features: int
+    surface: LossSurface | None
+
+
+@dataclass
+class StepsTaken(Message):
+    """Descent steps since the last report (oldest first), with their weights and gradients."""
+
+    steps: tuple[StepTaken, ...]
 
 
 @dataclass

@@ -1,0 +1,204 @@
+"""A loss surface as a terminal picture: colour bands, contour lines, the optimiser's path, markers.
+
+Two pixels per cell (``▀``: the upper pixel is the foreground colour, the lower the background),
+drawn on Textual's Line API. The widget draws the grid it is given and does no math about the
+model: the loss values come from :mod:`nnplay.engine.surface`. Their colours come in bands (a
+contour map): the loss is scaled between its minimum and a high percentile, on a square-root
+scale so that the bands crowd where the descent ends, and a pixel whose band differs from its
+right or lower neighbour is drawn darker: the contour line.
+
+Markers are characters drawn over their cell: ``○`` the start, ``●`` the current weights, ``✕``
+the data's true coefficients, ``◇`` the surface's minimum. The path is a line of light pixels
+joining one step's weights to the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+# Low loss dark blue, high loss pale yellow (a viridis-like ramp), in BANDS steps.
+RAMP = np.array([(38, 16, 84), (44, 65, 135), (33, 110, 142), (30, 150, 138), (75, 190, 105),
+                 (165, 215, 60), (250, 230, 80)], dtype=np.float64)
+BANDS = 10
+CONTOUR_SHADE = 0.72  # a contour pixel keeps this share of its band's colour
+PATH = (245, 245, 245)
+HIGH_PERCENTILE = 90
+
+
+def _palette(bands: int = BANDS) -> np.ndarray:
+    at = np.linspace(0, len(RAMP) - 1, bands)
+    low = np.floor(at).astype(int)
+    high = np.minimum(low + 1, len(RAMP) - 1)
+    share = (at - low)[:, None]
+    return np.rint(RAMP[low] * (1 - share) + RAMP[high] * share).astype(np.uint8)
+
+
+PALETTE = _palette()
+CONTOURS = np.rint(PALETTE * CONTOUR_SHADE).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class Marker:
+    u: float
+    v: float
+    char: str
+    colour: tuple[int, int, int]
+
+
+def band_picture(loss: np.ndarray) -> np.ndarray:
+    """RGB pixels (rows top to bottom, so the last grid row comes first) for a loss grid."""
+    finite = np.isfinite(loss)
+    values = np.where(finite, loss, np.nanmax(np.where(finite, loss, -np.inf)) if finite.any() else 0.0)
+    low = float(values.min())
+    high = float(np.percentile(values, HIGH_PERCENTILE))
+    scaled = np.sqrt(np.clip((values - low) / (high - low), 0, 1)) if high > low else np.zeros_like(values)
+    band = np.minimum((scaled * BANDS).astype(int), BANDS - 1)[::-1]
+    edge = np.zeros(band.shape, dtype=bool)
+    edge[:, :-1] |= band[:, :-1] != band[:, 1:]
+    edge[:-1, :] |= band[:-1, :] != band[1:, :]
+    return np.where(edge[..., None], CONTOURS[band], PALETTE[band])
+
+
+@lru_cache(maxsize=4096)
+def _style(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> Style:
+    return Style(color=Color.from_rgb(*fg), bgcolor=Color.from_rgb(*bg))
+
+
+class SurfaceMap(Widget):
+    """Draws a loss grid with a path and markers; ``grid_size`` says what resolution fits."""
+
+    DEFAULT_CSS = """
+    SurfaceMap {
+        height: 1fr;
+        min-height: 4;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self._pixels: np.ndarray | None = None  # (rows, columns, 3)
+        self._extent = (0.0, 1.0, 0.0, 1.0)
+        self._path: list[tuple[float, float]] = []
+        self._path_mask: np.ndarray | None = None
+        self._markers: tuple[Marker, ...] = ()
+        self._lines: list[Strip] | None = None
+        self.message = "No surface yet."
+
+    @property
+    def grid_size(self) -> tuple[int, int]:
+        """(columns, pixel rows) of the picture that fills the widget."""
+        size = self.content_size
+        return max(size.width, 2), max(2 * size.height, 2)
+
+    # -- what to draw ----------------------------------------------------------------------
+
+    def show_grid(self, loss: np.ndarray | None, extent: tuple[float, float, float, float]) -> None:
+        self._pixels = None if loss is None else band_picture(loss)
+        self._extent = extent
+        self._path_mask = None if self._pixels is None else np.zeros(self._pixels.shape[:2], dtype=bool)
+        self._draw_path(self._path)
+        self._changed()
+
+    def set_path(self, points: Sequence[tuple[float, float]]) -> None:
+        self._path = list(points)
+        if self._path_mask is not None:
+            self._path_mask[:] = False
+        self._draw_path(self._path)
+        self._changed()
+
+    def extend_path(self, points: Sequence[tuple[float, float]]) -> None:
+        joined = self._path[-1:] + list(points)
+        self._path.extend(points)
+        self._draw_path(joined)
+        self._changed()
+
+    def path_box(self) -> list[tuple[float, float]]:
+        """Two corners of the box around the path (none for an empty path)."""
+        if not self._path:
+            return []
+        p = np.asarray(self._path, dtype=np.float64)
+        p = p[np.isfinite(p).all(axis=1)]
+        return [tuple(p.min(axis=0)), tuple(p.max(axis=0))] if len(p) else []
+
+    def set_markers(self, markers: Sequence[Marker]) -> None:
+        self._markers = tuple(markers)
+        self._changed()
+
+    def _changed(self) -> None:
+        self._lines = None
+        self.refresh()
+
+    def pixel_of(self, u: float, v: float) -> tuple[int, int] | None:
+        """(row, column) of the pixel at weights (u, v), or None outside the picture."""
+        if self._pixels is None:
+            return None
+        rows, cols = self._pixels.shape[:2]
+        u0, u1, v0, v1 = self._extent
+        col = round((u - u0) / (u1 - u0) * (cols - 1))
+        row = round((v1 - v) / (v1 - v0) * (rows - 1))
+        return (row, col) if 0 <= row < rows and 0 <= col < cols else None
+
+    def _draw_path(self, points: Sequence[tuple[float, float]]) -> None:
+        if self._path_mask is None or not points:
+            return
+        rows, cols = self._path_mask.shape
+        u0, u1, v0, v1 = self._extent
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if len(p) == 1:
+            p = np.vstack([p, p])  # a lone point is a segment of no length
+        cs, rs = (p[:, 0] - u0) / (u1 - u0) * (cols - 1), (v1 - p[:, 1]) / (v1 - v0) * (rows - 1)
+        for c0, r0, c1, r1 in zip(cs, rs, cs[1:], rs[1:]):
+            if not np.isfinite([c0, r0, c1, r1]).all():
+                continue
+            n = int(min(max(abs(c1 - c0), abs(r1 - r0)), 4 * (rows + cols))) + 1
+            c, r = np.rint(np.linspace(c0, c1, n + 1)).astype(int), np.rint(np.linspace(r0, r1, n + 1)).astype(int)
+            keep = (0 <= r) & (r < rows) & (0 <= c) & (c < cols)
+            self._path_mask[r[keep], c[keep]] = True
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        if self._lines is None:
+            self._lines = self._build()
+        return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width)
+
+    def _build(self) -> list[Strip]:
+        width, height = self.size.width, self.size.height
+        if self._pixels is None:
+            lines = [Strip.blank(width) for _ in range(height)]
+            if height:
+                lines[height // 2] = Strip([Segment(self.message[:width].center(width), Style(dim=True))])
+            return lines
+        under = self._pixels  # a marker sits on the surface's colour, never on the path's
+        pixels = under.copy()
+        if self._path_mask is not None:
+            pixels[self._path_mask] = PATH
+        rows, cols = pixels.shape[:2]
+        chars: dict[tuple[int, int], Marker] = {}
+        for marker in self._markers:  # later markers win a shared cell
+            at = self.pixel_of(marker.u, marker.v)
+            if at is not None:
+                chars[(at[0] // 2, at[1])] = marker
+        lines = []
+        for y in range(min(height, (rows + 1) // 2)):
+            top = pixels[2 * y]
+            bottom = pixels[2 * y + 1] if 2 * y + 1 < rows else top
+            segments = []
+            for x in range(min(width, cols)):
+                marker = chars.get((y, x))
+                if marker is not None:
+                    segments.append(Segment(marker.char, _style(marker.colour, tuple(int(c) for c in under[2 * y, x]))))
+                else:
+                    segments.append(Segment("▀", _style(tuple(int(c) for c in top[x]), tuple(int(c) for c in bottom[x]))))
+            lines.append(Strip(Segment.simplify(segments)))
+        lines += [Strip.blank(width) for _ in range(height - len(lines))]
+        return lines
