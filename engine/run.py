@@ -97,11 +97,13 @@ def run(
     cancel: threading.Event | None = None,
     pace: Pace | None = None,
     watch_steps: bool = False,
+    trainer: Trainer | None = None,
 ) -> RunReport:
-    """Train the prepared preset and score it on the test rows (``pace``, ``watch_steps``: see
-    :meth:`Trainer.fit <nnplay.engine.training.Trainer.fit>`)."""
+    """Train the prepared preset and score it on the test rows (with ``trainer`` when given, made
+    beforehand by :func:`make_trainer` so that a listener can read its weights as it trains;
+    ``pace``, ``watch_steps``: see :meth:`Trainer.fit <nnplay.engine.training.Trainer.fit>`)."""
     preset, data = prepared.preset, prepared.dataset
-    trainer = make_trainer(preset, data.n_features, engine)
+    trainer = trainer or make_trainer(preset, data.n_features, engine)
     result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel, pace=pace,
                          watch_steps=watch_steps)
     test: dict[str, float] = {}

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.features import FeatureInputs, input_problems, input_width
 
 Activation = Literal["linear", "sigmoid", "tanh", "relu", "softmax"]
 LossName = Literal[
@@ -59,6 +60,7 @@ class _DataBase(_Spec):
     test_size: float = Field(0.2, ge=0.0, lt=1.0)
     standardize: bool = False
     seed: int = Field(42, ge=0)
+    inputs: FeatureInputs = None  # feature inputs computed from a 2-D source (engine/features.py)
 
     #: Number of input features, when the spec alone fixes it (``None``: read the data).
     def n_features(self) -> int | None:
@@ -376,7 +378,7 @@ class Preset(_Spec):
     train: TrainSpec = Field(default_factory=TrainSpec)
 
     def n_features(self) -> int | None:
-        return self.data.n_features()
+        return input_width(self.data.inputs, self.data.n_features())
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict that :func:`validate_preset` turns back into this preset."""
@@ -483,7 +485,7 @@ def validate_preset(raw: dict[str, Any]) -> Preset:
         preset = Preset.model_validate(raw)
     except ValidationError as exc:
         raise SpecError(problems_from(exc)) from None
-    problems = combination_problems(preset)
+    problems = combination_problems(preset) + input_problems(preset.data)
     if problems:
         raise SpecError(problems)
     return preset

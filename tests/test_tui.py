@@ -172,7 +172,7 @@ async def test_switching_the_data_source_rebuilds_its_fields(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         select = app.query_one("#data-source")
         select.value = "circles"
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "data.noise" in {f.path for f in app.query(Field)})
         paths = {f.path for f in app.query(Field)}
         assert "data.noise" in paths and "data.beta" not in paths
         assert app.draft.valid and app.draft.preset.data.source == "circles"

@@ -56,3 +56,32 @@ class TestResults:
             await pilot.pause(0.3)
 
         assert snap_compare(make_app(preset_path), terminal_size=(120, 40), run_before=train)
+
+
+class TestBoundary:
+    """The untrained model's map of preset 12 (circles), in true colour as most terminals show it."""
+
+    @pytest.fixture(autouse=True)
+    def truecolor(self, monkeypatch):
+        monkeypatch.setenv("COLORTERM", "truecolor")
+
+    @staticmethod
+    async def _boundary(pilot, keys: str = "") -> None:  # noqa: ANN001
+        await _data_shown(pilot)
+        pilot.app.query_one("#views").active = "view-boundary"
+        await pilot.pause(0.2)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.2)
+
+    def test_boundary_120x40(self, snap_compare):
+        assert snap_compare(make_app("12-playground-circles"), terminal_size=(120, 40), run_before=self._boundary)
+
+    def test_boundary_80x24(self, snap_compare):
+        assert snap_compare(make_app("12-playground-circles"), terminal_size=(80, 24), run_before=self._boundary)
+
+    def test_boundary_discretized_with_test_points_120x40(self, snap_compare):
+        async def keys(pilot) -> None:  # noqa: ANN001
+            await self._boundary(pilot, "dx")
+
+        assert snap_compare(make_app("12-playground-circles"), terminal_size=(120, 40), run_before=keys)

@@ -39,9 +39,11 @@ from nnplay.tui.messages import (
     StepsTaken,
     TrainingBegan,
     TrainingFinished,
+    WeightsChanged,
 )
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
+from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
@@ -81,6 +83,8 @@ class NnplayApp(App[int]):
         Binding("plus", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("d", "boundary('discretize')", "Discretize", show=False),
+        Binding("x", "boundary('test_points')", "Test points", show=False),
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
@@ -125,6 +129,8 @@ class NnplayApp(App[int]):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
                         yield HistoryChart(id="chart")
+                    with TabPane("Boundary", id="view-boundary"):
+                        yield BoundaryView(id="boundary")
                     with TabPane("Surface", id="view-surface"):
                         yield SurfacePane(id="surface-pane")
                 yield TrainProgress(id="progress")
@@ -185,6 +191,8 @@ class NnplayApp(App[int]):
         if n_features is None and self._preview_matches():
             n_features = self.dataset.n_features  # type: ignore[union-attr]
         self.query_one(SummaryPanel).show(preset, n_features, stale=not draft.valid)
+        if draft.valid and self._preview_matches() and not self.training:
+            self.query_one(BoundaryView).show_untrained(preset, self.dataset)  # type: ignore[arg-type]
         self._show_train_state()
         if data_changed:
             self._schedule_preview()
@@ -274,7 +282,7 @@ class NnplayApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
     def _train(self, preset: Preset) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
-        from nnplay.engine.run import prepare, run
+        from nnplay.engine.run import make_trainer, prepare, run
         from nnplay.engine.surface import LossSurface
         from nnplay.tui.relay import EventRelay
 
@@ -283,10 +291,12 @@ class NnplayApp(App[int]):
         watch = watches(prepared.summary.trainable_params)
         surface = LossSurface(preset, prepared.x_train, prepared.y_train) if watch else None
         self.post_message(RunPrepared(preset, prepared.dataset.n_features, surface))
-        relay = EventRelay(self.post_message)
+        trainer = make_trainer(preset, prepared.dataset.n_features)
+        relay = EventRelay(self.post_message, weights=trainer.get_weights, model=preset.model)
         self.pace.on_hold = relay.hold
-        report = run(prepared, on_event=relay, cancel=cancel, pace=self.pace, watch_steps=watch)
+        report = run(prepared, on_event=relay, cancel=cancel, trainer=trainer, pace=self.pace, watch_steps=watch)
         relay.flush()
+        relay.send_weights(final=True)
         self.post_message(TrainingFinished(report))
 
     @on(TrainingBegan)
@@ -311,6 +321,15 @@ class NnplayApp(App[int]):
         for epoch in event.epochs:
             chart.add_epoch(epoch.logs)
         self.query_one(TrainProgress).epoch(event.epochs[-1])
+
+    @on(WeightsChanged)
+    def _weights(self, event: WeightsChanged) -> None:
+        note = f"trained, {event.epoch} epochs" if event.final else f"training, epoch {event.epoch}"
+        self.query_one(BoundaryView).show_weights(event.model, event.weights, note)
+
+    def action_boundary(self, what: str) -> None:
+        view = self.query_one(BoundaryView)
+        view.toggle_discretize() if what == "discretize" else view.toggle_test_points()
 
     @on(TrainingFinished)
     def _finished(self, event: TrainingFinished) -> None:

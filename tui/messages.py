@@ -14,7 +14,9 @@ from textual.message import Message
 if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out of start-up
     from nnplay.engine.data import Dataset
     from nnplay.engine.run import RunReport
-    from nnplay.engine.spec import DataSpec, Preset
+    import numpy as np
+
+    from nnplay.engine.spec import DataSpec, ModelSpec, Preset
     from nnplay.engine.surface import LossSurface
     from nnplay.engine.training import BatchEnd, EpochEnd, StepTaken, TrainBegin
 
@@ -73,6 +75,20 @@ class EpochsEnded(Message):
     """Epochs finished since the last report (one or more, oldest first)."""
 
     epochs: tuple[EpochEnd, ...]
+
+
+@dataclass
+class WeightsChanged(Message):
+    """A copy of the training model's weights (Keras order), read on the training thread. Only the
+    newest matters, so a queued one is replaced by the next. ``final``: the run's last weights."""
+
+    model: ModelSpec
+    weights: list[np.ndarray]
+    final: bool = False
+    epoch: int = 0  # 1-based: the epoch these weights were read in (or after)
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, WeightsChanged)
 
 
 @dataclass

@@ -5,7 +5,12 @@ and slow the run. The relay posts at most one batch and one bundle of finished e
 ``interval`` seconds, five times a second by default (every screen update repaints the chart's
 region too, and the UI thread shares the interpreter with the training thread). The start and the
 end always go out at once, so the UI sees every epoch of the history but only as many batch
-updates as it can draw. A failure is not relayed: the worker raises it, and the app's one
+updates as it can draw.
+
+Given the trainer's ``weights`` callable, the relay also posts a copy of the weights (for the views
+that draw the network) up to ``weights_rate`` times a second. It reads them on the training thread,
+between batches, so the UI never calls into Keras; copying a large model's weights is kept under
+``WEIGHTS_SHARE`` of the run's time by waiting longer between copies. A failure is not relayed: the worker raises it, and the app's one
 ``Worker.StateChanged`` handler reports it.
 
 Steps (``StepTaken``, sent only when the run was asked to watch them) are bundled like epochs: the
@@ -20,16 +25,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from textual.message import Message
 
+from nnplay.engine.spec import ModelSpec
 from nnplay.engine.training import BatchEnd, EpochEnd, Event, StepTaken, TrainBegin, TrainEnd, TrainFailed
-from nnplay.tui.messages import BatchProgress, EpochsEnded, StepsTaken, TrainingBegan
+from nnplay.tui.messages import BatchProgress, EpochsEnded, StepsTaken, TrainingBegan, WeightsChanged
 
 FRAMES_PER_SECOND = 30
+WEIGHTS_SHARE = 0.02  # the most of the run's time that copying weights for the views may take
 
 
 class EventRelay:
-    def __init__(self, post: Callable[[Message], object], interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        post: Callable[[Message], object],
+        interval: float = 0.2,
+        *,
+        weights: Callable[[], list[np.ndarray]] | None = None,
+        model: ModelSpec | None = None,
+        weights_rate: float = 10.0,
+    ) -> None:
         self.post = post
         self.interval = interval
         self._last = 0.0
@@ -37,15 +54,22 @@ class EventRelay:
         self._epochs: list[EpochEnd] = []
         self._steps: list[StepTaken] = []
         self.posted = 0
+        self.weights = weights
+        self.model = model
+        self.weights_interval = 1.0 / weights_rate
+        self._next_weights = 0.0
+        self._epoch = 0  # 1-based epoch of the latest event
+        self.weights_posted = 0
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, StepTaken):
             self._steps.append(event)
             return  # its BatchEnd follows at once
         if isinstance(event, BatchEnd):
-            self._batch = event
+            self._batch, self._epoch = event, event.epoch + 1
         elif isinstance(event, EpochEnd):
             self._epochs.append(event)
+            self._epoch = event.epoch + 1
         elif isinstance(event, TrainBegin):
             self._send(TrainingBegan(event))
             return
@@ -56,6 +80,19 @@ class EventRelay:
         if now - self._last >= self.interval:
             self._last = now
             self.flush()
+        if self.weights is not None and now >= self._next_weights:
+            self.send_weights()
+
+    def send_weights(self, final: bool = False) -> None:
+        """Post a copy of the current weights now (``final``: the run's last ones)."""
+        if self.weights is None or self.model is None:
+            return
+        started = time.monotonic()
+        weights = list(self.weights())  # a trainer's get_weights returns new arrays
+        cost = time.monotonic() - started
+        self._next_weights = started + max(self.weights_interval, cost / WEIGHTS_SHARE)
+        self.weights_posted += 1
+        self._send(WeightsChanged(self.model, weights, final, self._epoch))
 
     def hold(self, paused: bool) -> None:
         """The run waits: for a person (``paused``) or for the pace's clock."""
@@ -63,6 +100,8 @@ class EventRelay:
         if paused or now - self._last >= 1 / FRAMES_PER_SECOND:
             self._last = now
             self.flush()
+        if paused:
+            self.send_weights()  # the views that draw the network show the paused step too
 
     def flush(self) -> None:
         if self._steps:

@@ -64,8 +64,27 @@ def get_loader(source: str) -> Loader:
 
 
 def load_data(spec) -> Dataset:
-    """Load and split the data a ``[data]`` table describes (raises :class:`DataError`)."""
-    return get_loader(spec.source)(spec)
+    """Load and split the data a ``[data]`` table describes (raises :class:`DataError`), with its
+    feature inputs (``[data] inputs``) computed when it asks for them."""
+    dataset = get_loader(spec.source)(spec)
+    inputs = getattr(spec, "inputs", None)
+    return dataset if inputs is None else with_inputs(dataset, inputs)
+
+
+def with_inputs(dataset: Dataset, inputs: tuple[str, ...]) -> Dataset:
+    """``dataset`` with its two columns replaced by the feature inputs computed from them."""
+    from dataclasses import replace
+
+    from nnplay.engine.features import check_source_width, expand
+
+    check_source_width(dataset.name, dataset.n_features)
+    return replace(
+        dataset,
+        x_train=expand(dataset.x_train, inputs),
+        x_test=expand(dataset.x_test, inputs),
+        feature_names=tuple(inputs),
+        source_columns=(dataset.x_train, dataset.x_test),
+    )
 
 
 __all__ = [

@@ -21,6 +21,9 @@ class Dataset:
     y_test: np.ndarray
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...] | None  # None: regression
+    #: With feature inputs (``[data] inputs``), the source's own two columns the inputs were
+    #: computed from, (train, test); ``None`` when the network sees the source's columns.
+    source_columns: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n_features(self) -> int:
@@ -33,6 +36,15 @@ class Dataset:
     @property
     def is_regression(self) -> bool:
         return self.class_names is None
+
+    @property
+    def plane_train(self) -> np.ndarray:
+        """The training rows in the source's own columns (what a 2-D picture plots)."""
+        return self.x_train if self.source_columns is None else self.source_columns[0]
+
+    @property
+    def plane_test(self) -> np.ndarray:
+        return self.x_test if self.source_columns is None else self.source_columns[1]
 
 
 def split(

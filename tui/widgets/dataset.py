@@ -43,8 +43,8 @@ class DataScatter(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         plt.title(f"{dataset.name}: {len(dataset.x_train)} training rows")
-        x, y = dataset.x_train, dataset.y_train
-        if dataset.n_features != 2:
+        x, y = dataset.plane_train, dataset.y_train  # with feature inputs: the source's x1, x2
+        if x.shape[1] != 2:
             plt.title(f"{dataset.name}: {dataset.n_features} features (no 2-D picture)")
         elif dataset.class_names is None:
             plt.scatter(x[:MAX_POINTS, 0].tolist(), x[:MAX_POINTS, 1].tolist(), marker="dot")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterable
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from textual import on
@@ -23,7 +23,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from nnplay.engine.errors import Problem
 from nnplay.tui.messages import FieldEdited
 
-Kind = Literal["int", "float", "int|full", "floats", "text", "choice", "bool"]
+Kind = Literal["int", "float", "int|full", "floats", "names", "text", "choice", "bool"]
 
 
 def parse(kind: str, text: str) -> Any:
@@ -40,6 +40,8 @@ def parse(kind: str, text: str) -> Any:
             return "full" if text.lower() == "full" else int(text)
         if kind == "floats":
             return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        if kind == "names":
+            return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     except ValueError:
         return text  # the engine says what is wrong with it
     return text
@@ -158,10 +160,12 @@ def kind_of(annotation: Any) -> tuple[Kind, tuple[str, ...]]:
             return "int|full", ()
         if len(args) == 1:
             return kind_of(args[0])
+    if origin is Annotated:
+        return kind_of(args[0])
     if origin is Literal:
         return "choice", tuple(str(a) for a in get_args(annotation))
     if origin is tuple:
-        return "floats", ()
+        return ("names", ()) if args and get_origin(args[0]) is Literal else ("floats", ())
     if annotation is bool:
         return "bool", ()
     if annotation is int:

@@ -1,11 +1,11 @@
 """A loss surface as a terminal picture: colour bands, contour lines, the optimiser's path, markers.
 
-Two pixels per cell (``▀``: the upper pixel is the foreground colour, the lower the background),
-drawn on Textual's Line API. The widget draws the grid it is given and does no math about the
-model: the loss values come from :mod:`nnplay.engine.surface`. Their colours come in bands (a
-contour map): the loss is scaled between its minimum and a high percentile, on a square-root
-scale so that the bands crowd where the descent ends, and a pixel whose band differs from its
-right or lower neighbour is drawn darker: the contour line.
+Drawn with the half-block renderer of :mod:`nnplay.tui.widgets.colormap` (two pixels per cell).
+The widget draws the grid it is given and does no math about the model: the loss values come
+from :mod:`nnplay.engine.surface`. Their colours come in bands (a contour map): the loss is scaled
+between its minimum and a high percentile, on a square-root scale so that the bands crowd where
+the descent ends, and a pixel whose band differs from its right or lower neighbour is drawn
+darker: the contour line.
 
 Markers are characters drawn over their cell: ``○`` the start, ``●`` the current weights, ``✕``
 the data's true coefficients, ``◇`` the surface's minimum. The path is a line of light pixels
@@ -16,34 +16,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
-from rich.color import Color
+from rich.color import Color, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
+
+from nnplay.tui.widgets.colormap import RGB, Palette, PixelMap, darker, half_blocks, ramp, supports_truecolor
 
 # Low loss dark blue, high loss pale yellow (a viridis-like ramp), in BANDS steps.
-RAMP = np.array([(38, 16, 84), (44, 65, 135), (33, 110, 142), (30, 150, 138), (75, 190, 105),
-                 (165, 215, 60), (250, 230, 80)], dtype=np.float64)
+RAMP: tuple[RGB, ...] = ((38, 16, 84), (44, 65, 135), (33, 110, 142), (30, 150, 138), (75, 190, 105),
+                         (165, 215, 60), (250, 230, 80))
 BANDS = 10
 CONTOUR_SHADE = 0.72  # a contour pixel keeps this share of its band's colour
-PATH = (245, 245, 245)
+PATH: RGB = (245, 245, 245)
 HIGH_PERCENTILE = 90
-
-
-def _palette(bands: int = BANDS) -> np.ndarray:
-    at = np.linspace(0, len(RAMP) - 1, bands)
-    low = np.floor(at).astype(int)
-    high = np.minimum(low + 1, len(RAMP) - 1)
-    share = (at - low)[:, None]
-    return np.rint(RAMP[low] * (1 - share) + RAMP[high] * share).astype(np.uint8)
-
-
-PALETTE = _palette()
-CONTOURS = np.rint(PALETTE * CONTOUR_SHADE).astype(np.uint8)
+#: Pixel values: band b is b, its contour BANDS + b, the path 2 * BANDS.
+PALETTE = Palette(ramp(RAMP, BANDS) + tuple(darker(c, CONTOUR_SHADE) for c in ramp(RAMP, BANDS)) + (PATH,))
+PATH_INDEX = 2 * BANDS
 
 
 @dataclass(frozen=True)
@@ -55,7 +45,7 @@ class Marker:
 
 
 def band_picture(loss: np.ndarray) -> np.ndarray:
-    """RGB pixels (rows top to bottom, so the last grid row comes first) for a loss grid."""
+    """Palette indexes (rows top to bottom, so the last grid row comes first) for a loss grid."""
     finite = np.isfinite(loss)
     values = np.where(finite, loss, np.nanmax(np.where(finite, loss, -np.inf)) if finite.any() else 0.0)
     low = float(values.min())
@@ -65,15 +55,10 @@ def band_picture(loss: np.ndarray) -> np.ndarray:
     edge = np.zeros(band.shape, dtype=bool)
     edge[:, :-1] |= band[:, :-1] != band[:, 1:]
     edge[:-1, :] |= band[:-1, :] != band[1:, :]
-    return np.where(edge[..., None], CONTOURS[band], PALETTE[band])
+    return np.where(edge, band + BANDS, band)
 
 
-@lru_cache(maxsize=4096)
-def _style(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> Style:
-    return Style(color=Color.from_rgb(*fg), bgcolor=Color.from_rgb(*bg))
-
-
-class SurfaceMap(Widget):
+class SurfaceMap(PixelMap):
     """Draws a loss grid with a path and markers; ``grid_size`` says what resolution fits."""
 
     DEFAULT_CSS = """
@@ -85,26 +70,25 @@ class SurfaceMap(Widget):
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
-        self._pixels: np.ndarray | None = None  # (rows, columns, 3)
+        self._pixels: np.ndarray | None = None  # palette indexes, (rows, columns)
         self._extent = (0.0, 1.0, 0.0, 1.0)
         self._path: list[tuple[float, float]] = []
         self._path_mask: np.ndarray | None = None
         self._markers: tuple[Marker, ...] = ()
-        self._lines: list[Strip] | None = None
         self.message = "No surface yet."
 
     @property
     def grid_size(self) -> tuple[int, int]:
         """(columns, pixel rows) of the picture that fills the widget."""
-        size = self.content_size
-        return max(size.width, 2), max(2 * size.height, 2)
+        cols, rows = self.pixel_size
+        return max(cols, 2), max(rows, 2)
 
     # -- what to draw ----------------------------------------------------------------------
 
     def show_grid(self, loss: np.ndarray | None, extent: tuple[float, float, float, float]) -> None:
         self._pixels = None if loss is None else band_picture(loss)
         self._extent = extent
-        self._path_mask = None if self._pixels is None else np.zeros(self._pixels.shape[:2], dtype=bool)
+        self._path_mask = None if self._pixels is None else np.zeros(self._pixels.shape, dtype=bool)
         self._draw_path(self._path)
         self._changed()
 
@@ -134,14 +118,13 @@ class SurfaceMap(Widget):
         self._changed()
 
     def _changed(self) -> None:
-        self._lines = None
-        self.refresh()
+        self.show(self._build())
 
     def pixel_of(self, u: float, v: float) -> tuple[int, int] | None:
         """(row, column) of the pixel at weights (u, v), or None outside the picture."""
         if self._pixels is None:
             return None
-        rows, cols = self._pixels.shape[:2]
+        rows, cols = self._pixels.shape
         u0, u1, v0, v1 = self._extent
         col = round((u - u0) / (u1 - u0) * (cols - 1))
         row = round((v1 - v) / (v1 - v0) * (rows - 1))
@@ -166,11 +149,6 @@ class SurfaceMap(Widget):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        if self._lines is None:
-            self._lines = self._build()
-        return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width)
-
     def _build(self) -> list[Strip]:
         width, height = self.size.width, self.size.height
         if self._pixels is None:
@@ -178,27 +156,23 @@ class SurfaceMap(Widget):
             if height:
                 lines[height // 2] = Strip([Segment(self.message[:width].center(width), Style(dim=True))])
             return lines
-        under = self._pixels  # a marker sits on the surface's colour, never on the path's
-        pixels = under.copy()
+        image = self._pixels.copy()
         if self._path_mask is not None:
-            pixels[self._path_mask] = PATH
-        rows, cols = pixels.shape[:2]
-        chars: dict[tuple[int, int], Marker] = {}
+            image[self._path_mask] = PATH_INDEX
+        truecolor = supports_truecolor(self)
+        blocks = half_blocks(PALETTE, truecolor)
+        lines = blocks.strips(image)
         for marker in self._markers:  # later markers win a shared cell
             at = self.pixel_of(marker.u, marker.v)
-            if at is not None:
-                chars[(at[0] // 2, at[1])] = marker
-        lines = []
-        for y in range(min(height, (rows + 1) // 2)):
-            top = pixels[2 * y]
-            bottom = pixels[2 * y + 1] if 2 * y + 1 < rows else top
-            segments = []
-            for x in range(min(width, cols)):
-                marker = chars.get((y, x))
-                if marker is not None:
-                    segments.append(Segment(marker.char, _style(marker.colour, tuple(int(c) for c in under[2 * y, x]))))
-                else:
-                    segments.append(Segment("▀", _style(tuple(int(c) for c in top[x]), tuple(int(c) for c in bottom[x]))))
-            lines.append(Strip(Segment.simplify(segments)))
-        lines += [Strip.blank(width) for _ in range(height - len(lines))]
+            if at is None or at[0] // 2 >= len(lines):
+                continue
+            row, col = at[0] // 2, at[1]
+            # The marker sits on the surface's own colour, never on the path's.
+            under = PALETTE.colors[int(self._pixels[2 * row, col])]
+            fg, bg = (Color.from_rgb(*rgb) for rgb in (marker.colour, under))
+            if not truecolor:  # as the renderer converts the picture's colours
+                fg, bg = fg.downgrade(ColorSystem.EIGHT_BIT), bg.downgrade(ColorSystem.EIGHT_BIT)
+            cell = Strip([Segment(marker.char, Style(color=fg, bgcolor=bg))])
+            line = lines[row]
+            lines[row] = Strip.join([line.crop(0, col), cell, line.crop(col + 1, line.cell_length)])
         return lines
