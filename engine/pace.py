@@ -78,9 +78,13 @@ class Pace:
             self._cond.notify_all()
 
     def step_epoch(self) -> None:
-        """Run to the end of the epoch under way (a whole epoch when held between two), then hold."""
+        """Run to the end of the epoch under way (a whole epoch when held between two), then hold;
+        asked again before it gets there, it goes one epoch further each time."""
         with self._cond:
-            epoch = self._waiting_at[0] if self._waiting_at is not None else self._last[0]
+            if self._paused and self._until_epoch is not None:
+                epoch = self._until_epoch
+            else:
+                epoch = self._waiting_at[0] if self._waiting_at is not None else self._last[0]
             self._paused, self._batches, self._until_epoch = True, 0, epoch + 1
             self._cond.notify_all()
 

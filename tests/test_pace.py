@@ -129,10 +129,18 @@ def step_exactly(engine):
     held_at(pace, 2, 0)
     assert len(run.of(BatchEnd)) == 8 and [e.epoch for e in run.of(EpochEnd)] == [0, 1]
     np.testing.assert_allclose(run.of(StepTaken)[-1].after[0], run.trainer.get_weights()[0])
+    pace.step_epoch()
+    pace.step_epoch()  # asked twice before the first is done: two epochs
+    held_at(pace, 4, 0)
+    assert [e.epoch for e in run.of(EpochEnd)] == [0, 1, 2, 3]
+    pace.step_batch()
+    pace.step_batch()
+    held_at(pace, 4, 2)
     run.cancel.set()
     pace.wake()
     result = run.join()
-    assert (result.status, result.epochs_run) == ("cancelled", 2)
+    assert (result.status, result.epochs_run) == ("cancelled", 4)
+    assert len(run.of(BatchEnd)) == 18
 
 
 def stop_while_held(engine, where):

@@ -202,7 +202,8 @@ class NnplayApp(App[int]):
         status = self.query_one("#train-status", Static)
         if self.training:
             button.label, button.variant, button.disabled = "Stop (t)", "error", False
-            status.update("training… t stops it", layout=False)
+            hint = "b batch · n epoch · space plays · t stops" if self.pace.state.paused else "space pauses · t stops"
+            status.update(f"training… {hint}", layout=False)
             return
         button.label, button.variant = "Train (t)", "success"
         button.disabled = not self.draft.valid
@@ -376,6 +377,7 @@ class NnplayApp(App[int]):
         if self.pace.toggle():  # paused now
             self.query_one(SurfacePane).held()
         self.query_one(PaceStatus).show()
+        self._show_train_state()
 
     def action_step_batch(self) -> None:
         self._step(Pace.step_batch)
@@ -390,6 +392,7 @@ class NnplayApp(App[int]):
                 return
         step(self.pace)
         self.query_one(PaceStatus).show()
+        self._show_train_state()
         self.query_one(SurfacePane).held()
 
     def action_faster(self) -> None:
