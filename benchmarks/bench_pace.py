@@ -6,7 +6,9 @@ several rounds each so that the three share the machine's load alike:
 * ``fit(x, y)``: no pace argument at all (the CLI's call);
 * ``fit(x, y, pace=None)``: the same, said out loud;
 * ``fit(x, y, pace=Pace())``: a pace object with no speed limit that is never paused, so every
-  batch takes its lock and looks at its state: the most a playing run at "max" speed pays.
+  batch takes its lock and looks at its state: the most a playing run at "max" speed pays;
+* ``fit(x, y, watch_steps=True)``: every step reported with its weights and gradient (what the
+  app asks of models small enough for the Surface view), for scale.
 
 Run: ``python -m benchmarks pace``.
 """
@@ -47,6 +49,7 @@ def main() -> None:
         "no pace argument": lambda t: t.fit(x, y),
         "pace=None": lambda t: t.fit(x, y, pace=None),
         "pace=Pace() (no limit)": lambda t: t.fit(x, y, pace=Pace()),
+        "watch_steps=True": lambda t: t.fit(x, y, watch_steps=True),
     }
     seconds: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(ROUNDS):

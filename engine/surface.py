@@ -24,7 +24,7 @@ from nnplay.engine.spec import DenseLayer, LogisticData, Preset
 from nnplay.engine.training import validation_split
 
 GRID = (120, 60)  # grid points along the first and the second weight
-STACK_NUMBERS = 4_000_000  # at most this many numbers per layer output while a stack is evaluated
+STACK_NUMBERS = 1 << 18  # numbers per layer output in one piece of a stack: small enough to stay in cache
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,12 @@ class LossSurface:
         a: np.ndarray = self.x
         z = a
         penalty = np.full(size, model.penalty())
-        for layer in model.layers:
-            if not isinstance(layer, Dense):
-                continue  # dropout is off when the loss is evaluated
-            z = layer.logits(a)  # z = a W + b: one for all, or one per model once something moved
+        dense = [layer for layer in model.layers if isinstance(layer, Dense)]  # dropout is off here
+        for layer in dense:
+            # z = a W + b: one for all, or one per model once something moved (as one matrix product)
+            z = (a.reshape(-1, a.shape[-1]) @ layer.kernel).reshape(a.shape[:-1] + layer.kernel.shape[1:])
+            if layer.bias is not None:
+                z += layer.bias
             for ref, delta in moves:
                 owner, part = where[ref.tensor]
                 if owner is not layer:
@@ -153,7 +155,8 @@ class LossSurface:
                 if rule is not None:
                     start = float(getattr(layer, part)[ref.index])
                     penalty += rule.terms(start + delta) - rule.terms(np.float64(start))
-            a = layer.activation.forward(z)
+            if layer is not dense[-1] or not model.fused:  # a fused loss reads the logits only
+                a = layer.activation.forward(z)
         return model.data_losses(self.y, a, z) + penalty
 
     def compute(self, weights: Sequence[np.ndarray], u: WeightRef, v: WeightRef, *,

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 WATCH_LIMIT = 500
 #: The update as numbers is shown for models with at most this many weights (a one-unit model).
 NUMBERS_LIMIT = 4
-SLICE_EVERY = 2.0  # seconds between redrawn slices while a run plays
+SLICE_EVERY = 3.0  # seconds between redrawn slices while a run plays
+SLICE_COARSENESS = 2  # a slice is computed on every 2nd pixel each way (a quarter of the work)
 
 START, NOW, TRUTH, LOWEST = (255, 255, 255), (255, 70, 70), (255, 165, 0), (0, 235, 255)
 
@@ -206,6 +207,8 @@ class SurfacePane(Vertical):
             u0, u1, v0, v1 = self.surface.extent
             if all(u0 <= u <= u1 and v0 <= v <= v1 for u, v in include):
                 extent = self.surface.extent
+        if run.source.sliced:
+            size = (-(-size[0] // SLICE_COARSENESS), -(-size[1] // SLICE_COARSENESS))
         self._compute(run, [w.copy() for w in run.current], size, extent, include)
 
     def _fits(self, size: tuple[int, int]) -> bool:
@@ -225,7 +228,12 @@ class SurfacePane(Vertical):
         if event.token is not self.watched:
             return
         self.surface = event.surface
-        self.query_one(SurfaceMap).show_grid(event.surface.loss, event.surface.extent)
+        surface_map = self.query_one(SurfaceMap)
+        loss = event.surface.loss
+        if event.surface.sliced:  # drawn at the map's size from the coarser grid
+            cols, rows = surface_map.grid_size
+            loss = np.repeat(np.repeat(loss, SLICE_COARSENESS, axis=0), SLICE_COARSENESS, axis=1)[:rows, :cols]
+        surface_map.show_grid(loss, event.surface.extent)
         self._show_markers()
         self._title()
         if self._again or self._grid_size != self.query_one(SurfaceMap).grid_size:
