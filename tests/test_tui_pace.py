@@ -56,10 +56,6 @@ def progress_text(app: NnplayApp) -> str:
     return str(app.query_one("#progress-text").render())
 
 
-def screen_text(app: NnplayApp, widget) -> str:  # noqa: ANN001
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips()) if widget is None else str(widget.render())
-
-
 async def step_through(tmp_path, engine: str) -> None:
     app = make_app(write_preset(tmp_path, NEURON.replace('engine = "numpy"', f'engine = "{engine}"')))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -70,7 +66,7 @@ async def step_through(tmp_path, engine: str) -> None:
         pane, chart = app.query_one(SurfacePane), app.query_one(HistoryChart)
         assert app.training and "batch 1/4" in progress_text(app)  # the very batch, not a stale one
         assert chart.epochs == 0
-        start = initial_weights(app.report.preset if app.report else app.draft.preset, 2)[0].ravel()
+        start = initial_weights(app.draft.preset, 2)[0].ravel()
         path = app.query_one(SurfaceMap)._path
         assert len(path) == 2
         np.testing.assert_allclose(path[0], start, rtol=1e-6)  # the path starts at the initial weights
