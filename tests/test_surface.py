@@ -92,3 +92,25 @@ def test_names_and_true_beta():
     assert "dense.bias[3]" in names and names[-4:] == ["dense_1.kernel[3,2]", "dense_1.bias[0]", "dense_1.bias[1]", "dense_1.bias[2]"]
     assert true_beta(preset, 2) is None
     assert true_beta(load_preset("02-logistic-sgd"), 2) == (1.0, 2.0)
+
+
+def step_turns(preset):
+    """Cosines between successive steps of the weights (1: straight on, -1: back the way it came)."""
+    from nnplay.engine.training import StepTaken
+
+    prepared = prepare(preset)
+    events = []
+    NumpyTrainer(preset, 2).fit(prepared.x_train, prepared.y_train, on_event=events.append, watch_steps=True)
+    steps = [e for e in events if isinstance(e, StepTaken)]
+    path = np.array([steps[0].before[0].ravel()] + [s.after[0].ravel() for s in steps])
+    moves = np.diff(path, axis=0)
+    return np.sum(moves[1:] * moves[:-1], axis=1) / (np.linalg.norm(moves[1:], axis=1) * np.linalg.norm(moves[:-1], axis=1))
+
+
+def test_full_batch_descent_is_smooth_and_small_batches_jitter():
+    """The lecture's contrast, on the path the view draws: gradient descent on the whole training
+    set turns gently at every step; SGD on batches of 10 keeps changing direction."""
+    smooth = step_turns(load_preset("01-logistic-gd").with_changes("train.epochs", 30))
+    jittery = step_turns(load_preset("02-logistic-sgd").with_changes("train.batch_size", 10).with_changes("train.epochs", 2))
+    assert smooth.min() > 0.95
+    assert np.mean(jittery < 0.5) > 0.3
