@@ -25,7 +25,7 @@ from nnplay.engine.surface import LossSurface, true_beta
 ROUNDS = 5
 
 
-def _median_ms(fn) -> float:  # noqa: ANN001
+def _median_ms(fn) -> float:
     times = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
@@ -34,22 +34,25 @@ def _median_ms(fn) -> float:  # noqa: ANN001
     return 1000 * statistics.median(times)
 
 
+def one_preset(ref: str) -> None:
+    preset = load_preset(ref)
+    prepared = prepare(preset)
+    source = LossSurface(preset, prepared.x_train, prepared.y_train)
+    weights = initial_weights(preset, prepared.dataset.n_features)
+    u, v = source.refs[:2]
+    grid_u, grid_v = np.meshgrid(np.linspace(-3, 3, 120), np.linspace(-3, 3, 60))
+    what = "beta1, beta2" if not source.sliced else f"slice {u.name}, {v.name}"
+    grid = _median_ms(lambda: source.losses(weights, u, v, grid_u, grid_v))
+    print(f"{f'{ref}: 120x60 grid, {what}, {len(source.x)} rows':<58}{grid:>10.1f}")
+    truth = true_beta(preset, prepared.dataset.n_features)
+    full = _median_ms(lambda: source.compute(weights, u, v, include=[truth] if truth else []))
+    print(f"{f'{ref}: the view compute (coarse, grid, refine)':<58}{full:>10.1f}")
+
+
 def main() -> None:
     print(f"{'what':<58}{'median ms':>10}")
     for ref in ("01-logistic-gd", "05-hidden-layer"):
-        preset = load_preset(ref)
-        prepared = prepare(preset)
-        source = LossSurface(preset, prepared.x_train, prepared.y_train)
-        weights = initial_weights(preset, prepared.dataset.n_features)
-        u, v = source.refs[:2]
-        grid_u, grid_v = np.meshgrid(np.linspace(-3, 3, 120), np.linspace(-3, 3, 60))
-        rows = len(source.x)
-        what = "beta1, beta2" if not source.sliced else f"slice {u.name}, {v.name}"
-        grid = _median_ms(lambda: source.losses(weights, u, v, grid_u, grid_v))
-        print(f"{f'{ref}: 120x60 grid, {what}, {rows} rows':<58}{grid:>10.1f}")
-        truth = true_beta(preset, prepared.dataset.n_features)
-        full = _median_ms(lambda: source.compute(weights, u, v, include=[truth] if truth else []))
-        print(f"{f'{ref}: the view compute (coarse, grid, refine)':<58}{full:>10.1f}")
+        one_preset(ref)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def weight_refs(preset: Preset, n_features: int) -> list[WeightRef]:
     """Every trainable number of the preset's model, named as a student reads it: beta1, beta2 ...
     for a single unit without bias (the lecture's logistic regression), else ``dense.kernel[0,1]``,
     ``dense.bias[1]``."""
-    dense = [(layer, name) for layer, name in zip(preset.model.layers, preset.model.layer_names())
+    dense = [(layer, name) for layer, name in zip(preset.model.layers, preset.model.layer_names(), strict=True)
              if isinstance(layer, DenseLayer)]
     if is_regression_unit(preset):
         return [WeightRef(0, (i, 0), f"β{i + 1}") for i in range(n_features)]
@@ -129,6 +129,11 @@ class LossSurface:
         ])
         return out.reshape(u_values.shape)
 
+    def loss_at(self, weights: Sequence[np.ndarray]) -> float:
+        """The training loss at ``weights`` themselves."""
+        u, v = self.refs[0], self.refs[1]
+        return float(self.losses(weights, u, v, np.array([u.of(weights)]), np.array([v.of(weights)]))[0])
+
     def _stack(self, model: Sequential, moves: tuple[tuple[WeightRef, np.ndarray], ...]) -> np.ndarray:
         """The loss of each model of the stack whose weights are ``model``'s plus the ``moves``."""
         size = len(moves[0][1])
@@ -178,7 +183,7 @@ class LossSurface:
         best_loss = float(self.losses(weights, u, v, np.array([best[0]]), np.array([best[1]]))[0])
         return Surface(u, v, us, vs, loss, best, best_loss, self.sliced)
 
-    def _coarse_minimum(self, weights, u, v, points) -> tuple[float, float]:  # noqa: ANN001
+    def _coarse_minimum(self, weights, u, v, points) -> tuple[float, float]:
         points = np.asarray(points, dtype=np.float64)
         centre = points.mean(axis=0)
         half = max(3.0, 1.5 * float(np.ptp(points, axis=0).max()))
@@ -188,7 +193,7 @@ class LossSurface:
         row, col = np.unravel_index(int(np.nanargmin(loss)), loss.shape)
         return float(us[col]), float(vs[row])
 
-    def _refine(self, weights, u, v, best, cell, rounds: int = 3) -> tuple[float, float]:  # noqa: ANN001
+    def _refine(self, weights, u, v, best, cell, rounds: int = 3) -> tuple[float, float]:
         """Zoom in around the best grid point: 11x11 points over one cell each way, three times."""
         (bu, bv), (cu, cv) = best, cell
         for _ in range(rounds):

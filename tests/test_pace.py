@@ -117,7 +117,7 @@ def step_exactly(engine):
     batches, steps = run.of(BatchEnd), run.of(StepTaken)
     assert [(b.epoch, b.step) for b in batches] == [(0, 1)]
     assert len(steps) == 1 and not run.of(EpochEnd)
-    for before, after, now, start in zip(steps[0].before, steps[0].after, run.trainer.get_weights(), run.initial):
+    for before, after, now, start in zip(steps[0].before, steps[0].after, run.trainer.get_weights(), run.initial, strict=True):
         np.testing.assert_array_equal(before, start)  # the step began at the initial weights
         np.testing.assert_allclose(after, now)  # and the model holds the weights after it
         assert not np.allclose(after, start)
@@ -160,7 +160,7 @@ def stop_while_held(engine, where):
     assert result.status == "cancelled"
     assert len(run.of(BatchEnd)) == where
     assert isinstance(run.events[-1], TrainEnd)
-    for before, after in zip(weights, run.trainer.get_weights()):
+    for before, after in zip(weights, run.trainer.get_weights(), strict=True):
         np.testing.assert_array_equal(before, after)
 
 

@@ -56,7 +56,7 @@ def test_every_grid_point_is_the_engines_loss(loss, units, output):
         u, v = refs[u_name], refs[v_name]
         us, vs = u.of(weights) + rng.normal(size=4), v.of(weights) + rng.normal(size=4)
         got = surface.losses(weights, u, v, us, vs)
-        for a, b, value in zip(us, vs, got):
+        for a, b, value in zip(us, vs, got, strict=True):
             moved = [w.copy() for w in weights]
             moved[u.tensor][u.index], moved[v.tensor][v.index] = a, b
             assert value == pytest.approx(engine_loss(trainer, preset, prepared, moved), rel=1e-10)
@@ -89,7 +89,8 @@ def test_names_and_true_beta():
     preset = hidden_preset()
     names = [ref.name for ref in weight_refs(preset, 2)]
     assert names[:3] == ["dense.kernel[0,0]", "dense.kernel[0,1]", "dense.kernel[0,2]"]
-    assert "dense.bias[3]" in names and names[-4:] == ["dense_1.kernel[3,2]", "dense_1.bias[0]", "dense_1.bias[1]", "dense_1.bias[2]"]
+    assert "dense.bias[3]" in names
+    assert names[-4:] == ["dense_1.kernel[3,2]", "dense_1.bias[0]", "dense_1.bias[1]", "dense_1.bias[2]"]
     assert true_beta(preset, 2) is None
     assert true_beta(load_preset("02-logistic-sgd"), 2) == (1.0, 2.0)
 

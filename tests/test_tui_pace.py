@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the lecture's notation: Greek letters and the minus sign)
 """Watching a run: pause, one batch, one epoch, speed, stop while paused; the descent on the surface.
 
 Real app, real engines, keys through Pilot. The run waits on the app's pace, so each test knows
@@ -44,7 +45,7 @@ seed = 0
 """  # 400 training rows: 4 batches an epoch
 
 
-async def held_at(pilot, app: NnplayApp, epoch: int, step: int) -> None:  # noqa: ANN001
+async def held_at(pilot, app: NnplayApp, epoch: int, step: int) -> None:
     """Wait until the run is held before batch ``step`` of ``epoch`` and the screen has caught up."""
     await wait_for(pilot, lambda: (app.pace.state.epoch, app.pace.state.step) == (epoch, step), timeout=60)
     pane = app.query_one(SurfacePane)

@@ -29,7 +29,7 @@ class PaceStatus(Static):
     }
     """
 
-    def __init__(self, pace: Pace, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, pace: Pace, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.pace = pace
 

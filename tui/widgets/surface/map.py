@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 import numpy as np
 from rich.color import Color, ColorSystem
 from rich.segment import Segment
@@ -68,7 +69,7 @@ class SurfaceMap(PixelMap):
     }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._pixels: np.ndarray | None = None  # palette indexes, (rows, columns)
         self._extent = (0.0, 1.0, 0.0, 1.0)
@@ -139,12 +140,12 @@ class SurfaceMap(PixelMap):
         if len(p) == 1:
             p = np.vstack([p, p])  # a lone point is a segment of no length
         cs, rs = (p[:, 0] - u0) / (u1 - u0) * (cols - 1), (v1 - p[:, 1]) / (v1 - v0) * (rows - 1)
-        for c0, r0, c1, r1 in zip(cs, rs, cs[1:], rs[1:]):
+        for c0, r0, c1, r1 in zip(cs, rs, cs[1:], rs[1:], strict=False):  # successive pairs
             if not np.isfinite([c0, r0, c1, r1]).all():
                 continue
             n = int(min(max(abs(c1 - c0), abs(r1 - r0)), 4 * (rows + cols))) + 1
             c, r = np.rint(np.linspace(c0, c1, n + 1)).astype(int), np.rint(np.linspace(r0, r1, n + 1)).astype(int)
-            keep = (0 <= r) & (r < rows) & (0 <= c) & (c < cols)
+            keep = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
             self._path_mask[r[keep], c[keep]] = True
 
     # -- drawing ---------------------------------------------------------------------------

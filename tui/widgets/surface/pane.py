@@ -288,7 +288,7 @@ class SurfacePane(Vertical):
             how = "full batch" if batch == "full" else f"batches of {batch}"
             loss = ""
             if self.surface is not None:
-                now = run.source.losses(run.current, run.u, run.v, *map(np.array, ([run.u.of(run.current)], [run.v.of(run.current)])))[0]
+                now = run.source.loss_at(run.current)
                 loss = f" · loss {now:.4f}"
             text = f"Loss over ({u}, {v}) · step {run.steps}{loss} · {how}"
             if run.source.sliced:
