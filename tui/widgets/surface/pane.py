@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from nnplay.tui.widgets.surface.map import Marker, SurfaceMap
 from nnplay.tui.widgets.surface.update import UpdateNumbers
@@ -106,7 +107,7 @@ class SurfacePane(Vertical):
     def on_mount(self) -> None:
         self.watched: _Run | None = None
         self.surface: Surface | None = None
-        self._computing = False
+        self._computing: _Run | None = None  # the run whose surface is being computed
         self._again = False
         self._computed_at = 0.0
         self._grid_size = (0, 0)
@@ -191,14 +192,14 @@ class SurfacePane(Vertical):
         run = self.watched
         if run is None:
             return
-        if self._computing:
+        if self._computing is run:  # one is under way for this run: once more when it is done
             self._again = True
             return
         size = self.query_one(SurfaceMap).grid_size
         if size[0] < 8 or size[1] < 4:
             return  # not on screen: drawn when the pane is shown (on_resize)
         self._grid_size = size
-        self._computing, self._again = True, False
+        self._computing, self._again = run, False
         include = [run.truth] if run.truth is not None and len(run.truth) == 2 else []
         if not run.source.sliced:  # the whole model: frame the start and the path so far too
             include += self.query_one(SurfaceMap).path_box()
@@ -223,10 +224,10 @@ class SurfacePane(Vertical):
     @on(Computed)
     def _computed(self, event: Computed) -> None:
         event.stop()
-        self._computing = False
+        if event.token is not self._computing or event.token is not self.watched:
+            return  # an earlier run's surface, finished late
+        self._computing = None
         self._computed_at = time.monotonic()
-        if event.token is not self.watched:
-            return
         self.surface = event.surface
         surface_map = self.query_one(SurfaceMap)
         loss = event.surface.loss
@@ -238,6 +239,12 @@ class SurfacePane(Vertical):
         self._title()
         if self._again or self._grid_size != self.query_one(SurfaceMap).grid_size:
             self.compute()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "surface" and event.state == WorkerState.ERROR:
+            self._computing = None  # the next step, pause or resize tries again
+            self._title(f"The loss surface could not be computed: {event.worker.error}")
 
     def on_resize(self) -> None:
         if self.watched is not None and self.query_one(SurfaceMap).grid_size != self._grid_size:
