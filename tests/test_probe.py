@@ -114,7 +114,8 @@ def test_the_plane_covers_the_data_with_a_margin_and_pixels_round_trip():
     both = np.concatenate([ds.x_train, ds.x_test])
     (x0, x1), (y0, y1) = plane.x_range, plane.y_range
     span = both.max(axis=0) - both.min(axis=0)
-    assert x0 == pytest.approx(both[:, 0].min() - 0.1 * span[0]) and y1 == pytest.approx(both[:, 1].max() + 0.1 * span[1])
+    assert (x0, y0) == pytest.approx(tuple(both.min(axis=0) - 0.1 * span))
+    assert (x1, y1) == pytest.approx(tuple(both.max(axis=0) + 0.1 * span))
     points = plane.plane_points()
     assert points.shape == (1200, 2)
     assert points[0, 0] < points[1, 0] and points[0, 1] > points[40, 1]  # left to right, top to bottom

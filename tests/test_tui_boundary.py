@@ -113,8 +113,8 @@ async def test_the_map_moves_with_training_and_its_regions_are_the_models_classe
 async def test_squared_inputs_let_the_linear_network_draw_a_closed_boundary():
     """Preset 7's linear layers can only cut the plane with a line; with x1^2 and x2^2 as inputs the
     same network rings the inner circle: the centre is one class and every corner the other."""
-    results = {}
-    for inputs in (None, SQUARES):
+    seen = {}
+    for name, inputs in (("plain", None), ("squares", SQUARES)):
         changes = {"data.inputs": inputs} if inputs else {}
         app = NnplayApp(preset("07-linear-activations", 30, **changes))
         async with app.run_test(size=(120, 40)) as pilot:
@@ -122,12 +122,47 @@ async def test_squared_inputs_let_the_linear_network_draw_a_closed_boundary():
             await train(pilot, app)
             classes = view.field.classes
             rows, cols = classes.shape
-            results[inputs is None] = (classes[rows // 2, cols // 2], {classes[0, 0], classes[0, -1], classes[-1, 0], classes[-1, -1]})
-            assert ("the network sees x1, x2, x1^2, x2^2" in str(view.query_one("#boundary-legend").render())) is (inputs is not None)
-    centre, corners = results[False]
+            corners = {classes[0, 0], classes[0, -1], classes[-1, 0], classes[-1, -1]}
+            seen[name] = (classes[rows // 2, cols // 2], corners)
+            legend = str(view.query_one("#boundary-legend").render())
+            assert ("the network sees x1, x2, x1^2, x2^2" in legend) is (inputs is not None)
+    centre, corners = seen["squares"]
     assert centre == 1 and corners == {0}
-    centre, corners = results[True]
+    centre, corners = seen["plain"]
     assert corners != {1 - centre}  # a straight line cannot put the centre apart from all four corners
+
+
+async def test_a_hidden_view_draws_nothing_and_catches_up_when_shown():
+    app = NnplayApp(preset("12-playground-circles", 5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.dataset is not None)
+        view = app.query_one(BoundaryView)
+        frames = view.frames
+        await train(pilot, app)
+        assert view.frames == frames and view.trained  # the Loss view was showing
+        app.query_one("#views", TabbedContent).active = "view-boundary"
+        await wait_for(pilot, lambda: view.frames > frames)
+        assert "trained, 5 epochs" in str(view.query_one("#boundary-status").render())
+        np.testing.assert_allclose(view.weights[0], app.report.trainer.get_weights()[0])
+
+
+async def test_typing_feature_inputs_widens_the_model_and_keeps_the_map_on_x1_x2():
+    from nnplay.tui.widgets.fields import Field
+    from nnplay.tui.widgets.summary import SummaryPanel
+
+    app = NnplayApp(preset("12-playground-circles", 1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await open_boundary(pilot, app)
+        control = next(f for f in app.query(Field) if f.path == "data.inputs").control
+        control.value = "x1, x2, x1^2, x2^2"
+        await wait_for(pilot, lambda: app.draft.valid and app.draft.preset.data.inputs == tuple(SQUARES))
+        await wait_for(pilot, lambda: view.weights[0].shape == (4, 16), timeout=30)  # the data reloaded
+        assert app.query_one(SummaryPanel).summary.total_params == (4 * 16 + 16) + (16 * 2 + 2)
+        assert view.plane.axis_names == ("x1", "x2") and view.plane.points().shape[1] == 4
+        assert "the network sees x1, x2, x1^2, x2^2" in str(view.query_one("#boundary-legend").render())
+        control.value = "x1, x1"
+        await wait_for(pilot, lambda: not app.draft.valid)
+        assert "data.inputs: must list each input once" in str(app.draft.problems[0])
 
 
 async def test_test_points_toggle_and_draw_darker():

@@ -326,7 +326,7 @@ class NnplayApp(App[int]):
     @on(WeightsChanged)
     def _weights(self, event: WeightsChanged) -> None:
         note = f"trained, {event.epoch} epochs" if event.final else f"training, epoch {event.epoch}"
-        self.query_one(BoundaryView).show_weights(event.model, event.weights, note)
+        self.query_one(BoundaryView).show_weights(event.model, event.weights, note, final=event.final)
 
     def action_boundary(self, what: str) -> None:
         view = self.query_one(BoundaryView)

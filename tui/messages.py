@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out of start-up
-    from nnplay.engine.data import Dataset
-    from nnplay.engine.run import RunReport
     import numpy as np
 
+    from nnplay.engine.data import Dataset
+    from nnplay.engine.run import RunReport
     from nnplay.engine.spec import DataSpec, ModelSpec, Preset
     from nnplay.engine.surface import LossSurface
     from nnplay.engine.training import BatchEnd, EpochEnd, StepTaken, TrainBegin

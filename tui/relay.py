@@ -10,14 +10,16 @@ updates as it can draw.
 Given the trainer's ``weights`` callable, the relay also posts a copy of the weights (for the views
 that draw the network) up to ``weights_rate`` times a second. It reads them on the training thread,
 between batches, so the UI never calls into Keras; copying a large model's weights is kept under
-``WEIGHTS_SHARE`` of the run's time by waiting longer between copies. A failure is not relayed: the worker raises it, and the app's one
-``Worker.StateChanged`` handler reports it.
+``WEIGHTS_SHARE`` of the run's time by waiting longer between copies.
+
+A failure is not relayed: the worker raises it, and the app's one ``Worker.StateChanged`` handler
+reports it.
 
 Steps (``StepTaken``, sent only when the run was asked to watch them) are bundled like epochs: the
 loss surface draws every one of them. When the run waits on its pace the relay is told
 (:meth:`hold`): a paused run posts at once what it holds back, so the screen shows the very batch
-the run stopped after; a run slowed to a set speed posts at most ``FRAMES_PER_SECOND`` times a second,
-so a slow run moves smoothly rather than five times a second.
+the run stopped after; a run slowed to a set speed posts at most ``FRAMES_PER_SECOND`` times a
+second, so a slow run moves smoothly rather than five times a second.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-
 from textual.message import Message
 
 from nnplay.engine.spec import ModelSpec

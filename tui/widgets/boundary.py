@@ -17,6 +17,7 @@ second), and after a run it keeps the last run's weights while the model and dat
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from nnplay.engine.spec import ModelSpec, Preset
 
 CLASS_SHADES = 8  # shades per class, unsure (grey) to sure (the class's hue)
+MAX_FPS = 10  # live frames a second at most
+UI_SHARE = 0.08  # the most of the wall time the UI thread may spend between two live frames
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +143,9 @@ class BoundaryView(Vertical):
         self.show_test = False
         self.field: OutputField | None = None  # the last frame's output field (tests read it)
         self.frames = 0
-        self._note = ""
+        self._stale = False  # something changed while the view was hidden
+        self._frame_wall = self._frame_cpu = 0.0  # when the last live frame began (wall, UI CPU)
+        self.skipped = 0  # live frames left out to keep the UI thread's share down
 
     def compose(self) -> ComposeResult:
         yield Static("", id="boundary-legend", classes="boundary-line")
@@ -150,6 +155,10 @@ class BoundaryView(Vertical):
     def on_resize(self) -> None:
         self.plane = None
         self.redraw()
+
+    def on_show(self) -> None:
+        if self._stale:
+            self.redraw()
 
     # -- what the app tells the view -------------------------------------------------------
 
@@ -169,9 +178,17 @@ class BoundaryView(Vertical):
             self.epoch_note = "untrained (initial weights)"
         self.redraw()
 
-    def show_weights(self, model: ModelSpec, weights: list[np.ndarray], note: str) -> None:
-        """A run's weights (from the training thread's copy)."""
+    def show_weights(self, model: ModelSpec, weights: list[np.ndarray], note: str, *, final: bool = True) -> None:
+        """A run's weights (from the training thread's copy). While training (``final`` false) a
+        frame is skipped when the UI thread has spent more than ``UI_SHARE`` of the time since the
+        last frame working (this view's frames, their painting, and whatever else the app drew):
+        the training thread shares the interpreter with it. The next copy brings newer weights."""
         self.model, self.weights, self.trained, self.epoch_note = model, weights, True, note
+        now, cpu = time.monotonic(), time.thread_time()
+        if not final and now < self._frame_wall + max(1 / MAX_FPS, (cpu - self._frame_cpu) / UI_SHARE):
+            self.skipped += 1
+            return
+        self._frame_wall, self._frame_cpu = now, cpu
         self.redraw()
 
     def toggle_discretize(self) -> None:
@@ -201,6 +218,10 @@ class BoundaryView(Vertical):
     def redraw(self) -> None:
         if not self.is_mounted:
             return
+        if not self.is_on_screen:  # another view's tab is showing: draw when this one shows
+            self._stale = True
+            return
+        self._stale = False
         pixels = self.query_one(PixelMap)
         legend = self.query_one("#boundary-legend", Static)
         status = self.query_one("#boundary-status", Static)
@@ -208,8 +229,8 @@ class BoundaryView(Vertical):
         cols, rows = pixels.pixel_size
         if why or cols < 2 or rows < 2:
             pixels.show([])
-            legend.update(why, layout=False)
-            status.update("", layout=False)
+            self._update_line(legend, why)
+            self._update_line(status, "")
             self.field = None
             return
         dataset = self.dataset
@@ -228,8 +249,15 @@ class BoundaryView(Vertical):
         pixels.show(half_blocks(pic.palette, truecolor).strips(pic.image))
         self.field = field
         self.frames += 1
-        legend.update(self._legend(field, value_range), layout=False)
-        status.update(self._status(field), layout=False)
+        self._update_line(legend, self._legend(field, value_range))
+        self._update_line(status, self._status(field))
+
+    @staticmethod
+    def _update_line(line: Static, text: Text | str) -> None:
+        """Update a one-line label only when its text changes (a repaint costs more than a compare)."""
+        if getattr(line, "_shown", None) != text:
+            line._shown = text  # type: ignore[attr-defined]
+            line.update(text, layout=False)
 
     def _legend(self, field: OutputField, value_range: tuple[float, float] | None) -> Text:
         names = self.dataset.class_names or ()
