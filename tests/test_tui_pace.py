@@ -162,3 +162,19 @@ async def test_a_larger_model_gets_a_slice_through_two_picked_weights(tmp_path):
         app.query_one("#surface-v").value = names.index("dense.bias[0]")
         await wait_for(pilot, lambda: pane.surface is not None and pane.surface.v.name == "dense.bias[0]")
         assert "dense.bias[0]" in str(app.query_one("#surface-title").render())
+
+
+def test_the_path_is_an_unbroken_line_of_pixels_from_step_to_step():
+    surface_map = SurfaceMap()
+    surface_map.show_grid(np.zeros((20, 40)), (0.0, 4.0, 0.0, 2.0))  # 20 pixel rows, 40 columns
+    surface_map.set_path([(0.5, 0.5)])
+    surface_map.extend_path([(3.5, 1.5), (3.5, 0.2)])
+    surface_map._draw_path()
+    mask = surface_map._path_mask
+    for u, v in [(0.5, 0.5), (3.5, 1.5), (3.5, 0.2)]:
+        assert mask[surface_map.pixel_of(u, v)]
+    columns = np.flatnonzero(mask.any(axis=0))
+    assert list(columns) == list(range(columns.min(), columns.max() + 1))  # no gap along the way
+    rows = np.flatnonzero(mask[:, surface_map.pixel_of(3.5, 0.2)[1]])
+    assert list(rows) == list(range(rows.min(), rows.max() + 1))  # the last, vertical segment too
+    assert mask.sum() < 3 * 40  # a line, not a smear

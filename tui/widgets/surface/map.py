@@ -76,6 +76,8 @@ class SurfaceMap(PixelMap):
         self._path: list[tuple[float, float]] = []
         self._path_mask: np.ndarray | None = None
         self._markers: tuple[Marker, ...] = ()
+        self._drawn = 0  # path points already in the mask
+        self._stale = True
         self.message = "No surface yet."
 
     @property
@@ -90,20 +92,18 @@ class SurfaceMap(PixelMap):
         self._pixels = None if loss is None else band_picture(loss)
         self._extent = extent
         self._path_mask = None if self._pixels is None else np.zeros(self._pixels.shape, dtype=bool)
-        self._draw_path(self._path)
+        self._drawn = 0
         self._changed()
 
     def set_path(self, points: Sequence[tuple[float, float]]) -> None:
         self._path = list(points)
         if self._path_mask is not None:
             self._path_mask[:] = False
-        self._draw_path(self._path)
+        self._drawn = 0
         self._changed()
 
     def extend_path(self, points: Sequence[tuple[float, float]]) -> None:
-        joined = self._path[-1:] + list(points)
         self._path.extend(points)
-        self._draw_path(joined)
         self._changed()
 
     def path_box(self) -> list[tuple[float, float]]:
@@ -119,7 +119,15 @@ class SurfaceMap(PixelMap):
         self._changed()
 
     def _changed(self) -> None:
-        self.show(self._build())
+        # Drawn when next painted: a hidden tab costs nothing but the list of points.
+        self._stale = True
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if self._stale:
+            self._stale = False
+            self.strips = self._build()
+        return super().render_line(y)
 
     def pixel_of(self, u: float, v: float) -> tuple[int, int] | None:
         """(row, column) of the pixel at weights (u, v), or None outside the picture."""
@@ -131,22 +139,29 @@ class SurfaceMap(PixelMap):
         row = round((v1 - v) / (v1 - v0) * (rows - 1))
         return (row, col) if 0 <= row < rows and 0 <= col < cols else None
 
-    def _draw_path(self, points: Sequence[tuple[float, float]]) -> None:
-        if self._path_mask is None or not points:
+    def _draw_path(self) -> None:
+        """Put the path's new segments into the mask: every segment sampled at least once per
+        pixel it crosses, all segments at once."""
+        if self._path_mask is None or self._drawn >= len(self._path):
             return
+        points = self._path[max(self._drawn - 1, 0):]
+        self._drawn = len(self._path)
         rows, cols = self._path_mask.shape
         u0, u1, v0, v1 = self._extent
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         if len(p) == 1:
             p = np.vstack([p, p])  # a lone point is a segment of no length
-        cs, rs = (p[:, 0] - u0) / (u1 - u0) * (cols - 1), (v1 - p[:, 1]) / (v1 - v0) * (rows - 1)
-        for c0, r0, c1, r1 in zip(cs, rs, cs[1:], rs[1:], strict=False):  # successive pairs
-            if not np.isfinite([c0, r0, c1, r1]).all():
-                continue
-            n = int(min(max(abs(c1 - c0), abs(r1 - r0)), 4 * (rows + cols))) + 1
-            c, r = np.rint(np.linspace(c0, c1, n + 1)).astype(int), np.rint(np.linspace(r0, r1, n + 1)).astype(int)
-            keep = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
-            self._path_mask[r[keep], c[keep]] = True
+        c, r = (p[:, 0] - u0) / (u1 - u0) * (cols - 1), (v1 - p[:, 1]) / (v1 - v0) * (rows - 1)
+        dc, dr = np.diff(c), np.diff(r)
+        with np.errstate(invalid="ignore"):
+            samples = np.nan_to_num(np.minimum(np.maximum(np.abs(dc), np.abs(dr)), 4 * (rows + cols))).astype(int) + 2
+        segment = np.repeat(np.arange(len(dc)), samples)
+        t = (np.arange(samples.sum()) - np.repeat(np.cumsum(samples) - samples, samples)) / np.repeat(samples - 1, samples)
+        cc, rr = c[segment] + t * dc[segment], r[segment] + t * dr[segment]
+        keep = np.isfinite(cc) & np.isfinite(rr)
+        cc, rr = np.rint(cc[keep]).astype(int), np.rint(rr[keep]).astype(int)
+        inside = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+        self._path_mask[rr[inside], cc[inside]] = True
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -157,6 +172,7 @@ class SurfaceMap(PixelMap):
             if height:
                 lines[height // 2] = Strip([Segment(self.message[:width].center(width), Style(dim=True))])
             return lines
+        self._draw_path()
         image = self._pixels.copy()
         if self._path_mask is not None:
             image[self._path_mask] = PATH_INDEX

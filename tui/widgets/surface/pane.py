@@ -23,6 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 from textual.worker import Worker, WorkerState
 
@@ -156,11 +157,25 @@ class SurfacePane(Vertical):
         run.last = steps[-1]
         run.current = list(steps[-1].after)
         self.query_one(SurfaceMap).extend_path([self._point(step.after) for step in steps])
+        if self._shown():  # a hidden tab only keeps the points; it catches up when shown
+            self._catch_up()
+
+    def _shown(self) -> bool:
+        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+
+    def on_show(self) -> None:
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        run = self.watched
+        if run is None:
+            return
         self._show_markers()
         self._title()
-        if len(run.source.refs) <= NUMBERS_LIMIT:
+        if len(run.source.refs) <= NUMBERS_LIMIT and run.last is not None:
             self.query_one(UpdateNumbers).show_step(run.last, run.steps, run.preset.train.optimizer)
-        if run.source.sliced and time.monotonic() - self._computed_at > SLICE_EVERY:
+        missing = self.surface is None and self._computing is None
+        if missing or (run.source.sliced and time.monotonic() - self._computed_at > SLICE_EVERY):
             self.compute()
 
     def held(self) -> None:
