@@ -178,3 +178,19 @@ def test_the_path_is_an_unbroken_line_of_pixels_from_step_to_step():
     rows = np.flatnonzero(mask[:, surface_map.pixel_of(3.5, 0.2)[1]])
     assert list(rows) == list(range(rows.min(), rows.max() + 1))  # the last, vertical segment too
     assert mask.sum() < 3 * 40  # a line, not a smear
+
+
+async def test_a_max_speed_run_with_the_surface_hidden_records_no_steps(tmp_path):
+    """Recording every step costs a tiny net about a third of its speed: a run started at max speed
+    while nobody watches the Surface tab skips it, and the view says why it has no path."""
+    app = make_app(write_preset(tmp_path, NEURON))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("plus", "plus", "plus", "plus", "t")
+        await wait_for(pilot, lambda: app.report is not None, timeout=60)
+        pane = app.query_one(SurfacePane)
+        assert pane.watched is not None and not pane.watched.recorded and pane.watched.steps == 0
+        app.query_one("#views").active = "view-surface"
+        await wait_for(pilot, lambda: pane.surface is not None)
+        await pilot.pause(0.2)
+        assert "no path" in str(app.query_one("#surface-title").render())
+        assert len(app.query_one(SurfaceMap)._path) == 1  # the start alone

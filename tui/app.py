@@ -268,7 +268,10 @@ class NnplayApp(App[int]):
         self.query_one(HistoryChart).reset()
         self.query_one(TrainProgress).preparing("loading the data…")
         self._show_train_state()
-        self._train_worker = self._train(self.draft.preset)
+        # Every step is recorded for the Surface view unless nobody could watch it: a run at max
+        # speed with that tab hidden (recording costs a tiny net about a third of its speed).
+        steps = held or self.pace.state.epochs_per_second is not None or SurfacePane.showing(self)
+        self._train_worker = self._train(self.draft.preset, steps)
 
     @on(Button.Pressed, "#train")
     def _train_pressed(self) -> None:
@@ -281,7 +284,7 @@ class NnplayApp(App[int]):
             self.query_one("#train-status", Static).update("stopping…", layout=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
-    def _train(self, preset: Preset) -> None:
+    def _train(self, preset: Preset, record_steps: bool) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it."""
         from nnplay.engine.run import make_trainer, prepare, run
         from nnplay.engine.surface import LossSurface
@@ -289,9 +292,10 @@ class NnplayApp(App[int]):
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
-        watch = watches(prepared.summary.trainable_params)
-        surface = LossSurface(preset, prepared.x_train, prepared.y_train) if watch else None
-        self.post_message(RunPrepared(preset, prepared.dataset.n_features, surface))
+        small = watches(prepared.summary.trainable_params)
+        surface = LossSurface(preset, prepared.x_train, prepared.y_train) if small else None
+        watch = small and record_steps
+        self.post_message(RunPrepared(preset, prepared.dataset.n_features, surface, watch))
         trainer = make_trainer(preset, prepared.dataset.n_features)
         relay = EventRelay(self.post_message, weights=trainer.get_weights, model=preset.model)
         self.pace.on_hold = relay.hold
@@ -310,7 +314,7 @@ class NnplayApp(App[int]):
 
     @on(RunPrepared)
     def _prepared(self, event: RunPrepared) -> None:
-        self.query_one(SurfacePane).prepare(event.preset, event.n_features, event.surface)
+        self.query_one(SurfacePane).prepare(event.preset, event.n_features, event.surface, event.steps)
 
     @on(StepsTaken)
     def _steps(self, event: StepsTaken) -> None:

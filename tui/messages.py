@@ -56,11 +56,12 @@ class BatchProgress(Message):
 @dataclass
 class RunPrepared(Message):
     """The run's data are loaded. ``surface`` evaluates its loss over two weights; it is given only
-    for models small enough to watch step by step (the run then reports every step)."""
+    for models small enough to watch step by step. ``steps``: the run reports every step."""
 
     preset: Preset
     n_features: int
     surface: LossSurface | None
+    steps: bool = True
 
 
 @dataclass

@@ -60,6 +60,7 @@ class _Run:
     truth: tuple[float, ...] | None
     start: list[np.ndarray]
     current: list[np.ndarray]
+    recorded: bool = True  # the run reports its steps
     steps: int = 0
     last: StepTaken | None = None
 
@@ -116,8 +117,14 @@ class SurfacePane(Vertical):
 
     # -- what the app tells it -------------------------------------------------------------
 
-    def prepare(self, preset: Preset, n_features: int, source: LossSurface | None) -> None:
-        """A run begins; ``source`` is None for a model too large to watch."""
+    @staticmethod
+    def showing(app) -> bool:  # noqa: ANN001
+        """Whether the app's Surface tab is the one on screen."""
+        return any(pane._shown() for pane in app.query(SurfacePane))
+
+    def prepare(self, preset: Preset, n_features: int, source: LossSurface | None, steps: bool = True) -> None:
+        """A run begins; ``source`` is None for a model too large to watch; ``steps``: its steps
+        will be reported (not for a run at max speed started with this tab hidden)."""
         from nnplay.engine.numpy_net.initializers import initial_weights
         from nnplay.engine.surface import true_beta
 
@@ -132,7 +139,7 @@ class SurfacePane(Vertical):
             return
         start = initial_weights(preset, n_features)
         refs = source.refs
-        self.watched = _Run(preset, source, refs[0], refs[1], true_beta(preset, n_features), start, start)
+        self.watched = _Run(preset, source, refs[0], refs[1], true_beta(preset, n_features), start, start, steps)
         picker = self.query_one("#surface-picker")
         picker.set_class(source.sliced, "-sliced")
         if source.sliced:
@@ -315,6 +322,8 @@ class SurfacePane(Vertical):
             text = f"Loss over ({u}, {v}) · step {run.steps}{loss} · {how}"
             if run.source.sliced:
                 text = f"Slice ({u}, {v}), other weights held as they are now · step {run.steps}{loss}"
+            if not run.recorded:
+                text = f"({u}, {v}){loss} · no path: the run began at max speed with this tab hidden"
         self.query_one("#surface-title", Static).update(text or "", layout=False)
 
     def _legend(self) -> None:
