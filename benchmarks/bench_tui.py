@@ -97,6 +97,7 @@ async def app_run(preset_path: str, view: str = "view-loss") -> AppRun:
         await pilot.pause(0.1)
         redraws = app.query_one(HistoryChart).redraws
         start, cpu, ui_cpu = time.monotonic(), time.process_time(), time.thread_time()
+        app.pace.set_speed(None)  # the app's own overhead, not the pace it plays at for people
         app.action_train()
         while app.report is None:
             await asyncio.sleep(0.01)
@@ -141,6 +142,7 @@ async def key_latency(preset_path: str, presses: int = 30) -> list[float]:
     latencies = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
+        app.pace.set_speed(None)
         app.action_train()
         while app.query_one(HistoryChart).epochs < 1:
             await asyncio.sleep(0.01)

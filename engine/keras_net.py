@@ -27,11 +27,13 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nnplay.engine.numpy_net.initializers import initial_weights
+from nnplay.engine.pace import Pace
 from nnplay.engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
 from nnplay.engine.targets import accuracy_kind
 from nnplay.engine.training import (
@@ -41,6 +43,7 @@ from nnplay.engine.training import (
     FitResult,
     History,
     Status,
+    StepTaken,
     TrainBegin,
     TrainEnd,
     Trainer,
@@ -174,7 +177,11 @@ def _events_callback_class() -> type:
 
     class EventsCallback(keras.callbacks.Callback):
         """Streams TrainBegin / BatchEnd / EpochEnd, checks the cancel flag after every batch and
-        stops at the first NaN or infinite loss."""
+        stops at the first NaN or infinite loss.
+
+        With a pace, the wait before each batch happens where Keras can still skip that batch:
+        at the start of the run, after the previous batch, and after the previous epoch's end
+        (Keras looks at ``stop_training`` only after a batch and after an epoch)."""
 
         def __init__(
             self,
@@ -186,10 +193,13 @@ def _events_callback_class() -> type:
             batch_rows: int,
             n_train: int,
             n_val: int,
+            pace: Pace | None = None,
+            watch: StepWatch | None = None,
         ) -> None:
             super().__init__()
             self.emit = emit
             self.cancel = cancel
+            self.pace, self.watch = pace, watch
             self.epochs, self.steps, self.batch_rows = epochs, steps, batch_rows
             self.n_train, self.n_val = n_train, n_val
             self.history = History()
@@ -201,6 +211,16 @@ def _events_callback_class() -> type:
         def on_train_begin(self, logs: dict | None = None) -> None:
             self.snapshot = self.model.get_weights()
             self.emit(TrainBegin("keras", self.epochs, self.steps, self.n_train, self.n_val))
+            if not self._turn(0, 0):
+                raise _CancelledBeforeFirstBatch  # Keras would run one batch before it looks
+
+        def _turn(self, epoch: int, step: int) -> bool:
+            """Wait for the pace's go ahead for batch ``step`` of ``epoch``; False once cancelled."""
+            return self.pace is None or self.pace.wait_turn(epoch, step, self.steps, self.cancel)
+
+        def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+            if self.watch is not None:
+                self.watch.before = self.model.get_weights()
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
             self._epoch = epoch
@@ -213,7 +233,12 @@ def _events_callback_class() -> type:
                 self.interrupted, self.stopped_epoch = "diverged", self._epoch
                 self.model.stop_training = True
                 return
+            if self.watch is not None:
+                self.emit(self.watch.taken(self._epoch, batch + 1, self.model.get_weights()))
             self.emit(BatchEnd(self._epoch, batch + 1, self.steps, running))
+            if batch + 1 < self.steps and not self._turn(self._epoch, batch + 1):
+                self.interrupted = "cancelled"
+                self.model.stop_training = True
             if self.cancel is not None and self.cancel.is_set():
                 self.interrupted = "cancelled"
                 self.model.stop_training = True
@@ -230,6 +255,9 @@ def _events_callback_class() -> type:
             self.history.append(epoch_logs)
             self.snapshot = self.model.get_weights()
             self.emit(EpochEnd(epoch, self.epochs, epoch_logs))
+            if epoch + 1 < self.epochs and not self.model.stop_training and not self._turn(epoch + 1, 0):
+                self.interrupted = "cancelled"
+                self.model.stop_training = True
 
         def on_train_end(self, logs: dict | None = None) -> None:
             # After a blow-up, keep the weights unless the bad step overflowed them; then go back
@@ -239,6 +267,25 @@ def _events_callback_class() -> type:
                 self.model.set_weights(self.snapshot)
 
     return EventsCallback
+
+
+class _CancelledBeforeFirstBatch(Exception):
+    """A run that was held before its first batch and then stopped: nothing was trained."""
+
+
+@dataclass
+class StepWatch:
+    """Keeps the weights before a batch to report the step as a :class:`StepTaken`. Keras does not
+    hand out its gradients; for plain SGD they are the step divided by the learning rate."""
+
+    learning_rate: float
+    plain_sgd: bool
+    before: list[np.ndarray] | None = None
+
+    def taken(self, epoch: int, step: int, after: list[np.ndarray]) -> StepTaken:
+        before = self.before or after
+        gradient = tuple((b - a) / self.learning_rate for b, a in zip(before, after)) if self.plain_sgd else None
+        return StepTaken(epoch, step, tuple(before), gradient, tuple(after), self.learning_rate)
 
 
 def _early_stopping_class() -> type:
@@ -281,22 +328,28 @@ class KerasTrainer(Trainer):
         *,
         on_event: EventSink | None = None,
         cancel: threading.Event | None = None,
+        pace: Pace | None = None,
+        watch_steps: bool = False,
     ) -> FitResult:
         emit = emitter(on_event)
         try:
-            return self._fit(x, y, emit, cancel)
+            return self._fit(x, y, emit, cancel, pace, watch_steps)
         except Exception as exc:  # an engine bug or an exhausted machine: tell the listener, then raise
             emit(TrainFailed(f"{type(exc).__name__}: {exc}"))
             raise
 
-    def _fit(self, x: np.ndarray, y: np.ndarray, emit: EventSink, cancel: threading.Event | None) -> FitResult:
+    def _fit(self, x: np.ndarray, y: np.ndarray, emit: EventSink, cancel: threading.Event | None,
+             pace: Pace | None, watch_steps: bool) -> FitResult:
         train = self.preset.train
         x_train, y_train, x_val, y_val = validation_split(x, y, train.validation_split)
         n_train, n_val = len(x_train), len(x_val)
         batch = train.batch_rows(n_train)
         steps = max(1, math.ceil(n_train / batch))
+        optimizer = train.optimizer
+        watch = StepWatch(optimizer.learning_rate, isinstance(optimizer, SGD) and not optimizer.momentum) if watch_steps else None
         events = _events_callback_class()(
-            emit, cancel, epochs=train.epochs, steps=steps, batch_rows=batch, n_train=n_train, n_val=n_val
+            emit, cancel, epochs=train.epochs, steps=steps, batch_rows=batch, n_train=n_train, n_val=n_val,
+            pace=pace, watch=watch,
         )
         callbacks: list[Any] = []
         stopper = None
@@ -313,16 +366,19 @@ class KerasTrainer(Trainer):
         self._keras.utils.set_random_seed(train.seed)
         with float_type(train.dtype):
             started = time.perf_counter()
-            self.model.fit(
-                x_train,
-                y_train,
-                batch_size=batch,
-                epochs=train.epochs,
-                validation_data=(x_val, y_val) if n_val else None,
-                shuffle=train.shuffle,
-                callbacks=callbacks,
-                verbose=0,
-            )
+            try:
+                self.model.fit(
+                    x_train,
+                    y_train,
+                    batch_size=batch,
+                    epochs=train.epochs,
+                    validation_data=(x_val, y_val) if n_val else None,
+                    shuffle=train.shuffle,
+                    callbacks=callbacks,
+                    verbose=0,
+                )
+            except _CancelledBeforeFirstBatch:
+                events.interrupted = "cancelled"
             fit_seconds = time.perf_counter() - started
 
         history = events.history

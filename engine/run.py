@@ -14,6 +14,7 @@ import numpy as np
 from nnplay.engine.data import Dataset, load_data
 from nnplay.engine.errors import DataError
 from nnplay.engine.memory import memory_problems
+from nnplay.engine.pace import Pace
 from nnplay.engine.spec import Preset
 from nnplay.engine.spec_rules import output_fit_problems, split_problems
 from nnplay.engine.summary import ModelSummary, summarize
@@ -109,13 +110,17 @@ def run(
     on_event: EventSink | None = None,
     cancel: threading.Event | None = None,
     initial_weights: Sequence[np.ndarray] | None = None,
+    pace: Pace | None = None,
+    watch_steps: bool = False,
     trainer: Trainer | None = None,
 ) -> RunReport:
     """Train the prepared preset and score it on the test rows. ``initial_weights`` (Keras order)
     replace the fresh start; ``trainer``, made beforehand by :func:`make_trainer`, lets a listener
-    read the weights as it trains."""
+    read the weights as it trains; ``pace``, ``watch_steps``: see
+    :meth:`Trainer.fit <nnplay.engine.training.Trainer.fit>`."""
     trainer = trainer or make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
-    result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel)
+    result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel, pace=pace,
+                         watch_steps=watch_steps)
     return _scored(prepared, trainer, result)
 
 

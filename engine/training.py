@@ -2,7 +2,8 @@
 
 A trainer (NumPy or Keras) is given a validated :class:`~nnplay.engine.spec.Preset` and the number of input
 features. ``fit`` trains on encoded arrays and reports progress as small immutable events through
-``on_event``; a ``threading.Event`` passed as ``cancel`` stops it between batches. Events flow one
+``on_event``; a ``threading.Event`` passed as ``cancel`` stops it between batches, and a
+:class:`~nnplay.engine.pace.Pace` passed as ``pace`` sets its speed and holds it while paused. Events flow one
 way: the engine never knows who listens (the TUI posts them as Textual messages, the CLI draws a
 progress bar or collects JSON).
 """
@@ -17,6 +18,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
+from nnplay.engine.pace import Pace
 from nnplay.engine.spec import EarlyStopping, Preset
 from nnplay.engine.splits import training_rows
 
@@ -41,6 +43,20 @@ class BatchEnd:
     step: int  # 1-based: steps done in this epoch
     steps: int
     loss: float
+
+
+@dataclass(frozen=True)
+class StepTaken:
+    """One descent step, reported only when ``fit`` is asked to (``watch_steps=True``): the weights
+    (Keras order) before and after it, and the gradient the optimizer was given, penalties
+    included (``None`` where the engine cannot expose it). Sent just before the step's BatchEnd."""
+
+    epoch: int  # 0-based
+    step: int  # 1-based, as in BatchEnd
+    before: tuple[np.ndarray, ...]
+    gradient: tuple[np.ndarray, ...] | None
+    after: tuple[np.ndarray, ...]
+    learning_rate: float
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,7 @@ class TrainFailed:
     message: str
 
 
-Event = TrainBegin | BatchEnd | EpochEnd | TrainEnd | TrainFailed
+Event = TrainBegin | StepTaken | BatchEnd | EpochEnd | TrainEnd | TrainFailed
 EventSink = Callable[[Event], None]
 
 
@@ -116,8 +132,14 @@ class Trainer(ABC):
         *,
         on_event: EventSink | None = None,
         cancel: threading.Event | None = None,
+        pace: Pace | None = None,
+        watch_steps: bool = False,
     ) -> FitResult:
-        """Train on encoded arrays; the last ``validation_split`` of the rows is held out, as in Keras."""
+        """Train on encoded arrays; the last ``validation_split`` of the rows is held out, as in Keras.
+
+        ``pace`` (optional) is asked before every batch whether it may run: it holds a paused run
+        and slows a run to its speed; ``cancel`` ends a run, a held one at once. ``watch_steps``
+        reports every step's weights and gradient as :class:`StepTaken` (meant for small models)."""
 
     @abstractmethod
     def predict(self, x: np.ndarray) -> np.ndarray:

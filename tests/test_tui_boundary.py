@@ -59,6 +59,7 @@ async def open_boundary(pilot, app) -> BoundaryView:  # noqa: ANN001
 
 
 async def train(pilot, app) -> None:  # noqa: ANN001
+    app.pace.set_speed(None)  # as fast as it goes (the app plays runs at 10 epochs a second)
     await pilot.press("t")
     await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=120)
     await pilot.pause(0.1)

@@ -50,7 +50,7 @@ class TestResults:
     def test_results_after_a_run(self, snap_compare, preset_path):
         async def train(pilot) -> None:
             await _data_shown(pilot)
-            await pilot.press("t")
+            await pilot.press("plus", "plus", "plus", "plus", "t")  # at max speed: no ETA is ever estimated
             await wait_for(pilot, lambda: pilot.app.report is not None)
             pilot.app.clear_notifications()
             await pilot.pause(0.3)
@@ -120,3 +120,31 @@ class TestNetworkViews:
     @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
     def test_weights_view(self, snap_compare, preset_path, size):
         assert snap_compare(make_app(preset_path), terminal_size=size, run_before=self._after_run("view-weights"))
+
+
+class TestSurface:
+    """Preset 1 trained (at max speed, so no ETA is estimated): the descent drawn on the loss surface."""
+
+    @pytest.fixture(autouse=True)
+    def truecolor(self, monkeypatch):
+        monkeypatch.setenv("COLORTERM", "truecolor")
+
+    @staticmethod
+    async def _trained(pilot) -> None:  # noqa: ANN001
+        from nnplay.tui.widgets.surface.pane import SurfacePane
+
+        await _data_shown(pilot)
+        pilot.app.query_one("#views").active = "view-surface"
+        await pilot.press("plus", "plus", "plus", "plus", "t")
+        await wait_for(pilot, lambda: pilot.app.report is not None)
+        pane = pilot.app.query_one(SurfacePane)
+        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: pane.surface is not None and not pane._computing)
+        pilot.app.clear_notifications()
+        await pilot.pause(0.3)
+
+    def test_surface_120x40(self, snap_compare):
+        assert snap_compare(make_app("01-logistic-gd"), terminal_size=(120, 40), run_before=self._trained)
+
+    def test_surface_80x24(self, snap_compare):
+        assert snap_compare(make_app("01-logistic-gd"), terminal_size=(80, 24), run_before=self._trained)

@@ -26,6 +26,7 @@ from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedCont
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.engine.errors import NnplayError, SpecError
+from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
 from nnplay.engine.runs import RunStore
 from nnplay.engine.spec import Preset
@@ -37,6 +38,8 @@ from nnplay.tui.messages import (
     ExportFinished,
     FieldEdited,
     ModelOpened,
+    RunPrepared,
+    StepsTaken,
     TrainingBegan,
     TrainingFinished,
     WeightsChanged,
@@ -51,11 +54,13 @@ from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.network.units import NetworkView
 from nnplay.tui.widgets.network.weights import WeightsView
+from nnplay.tui.widgets.pace import DEFAULT_SPEED, PaceStatus
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.runs import RunsView
 from nnplay.tui.widgets.summary import SummaryPanel
+from nnplay.tui.widgets.surface.pane import SurfacePane, watches
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
 if TYPE_CHECKING:
@@ -85,6 +90,11 @@ class NnplayApp(App[int]):
         Binding("q", "quit", "Quit"),
         Binding("f", "search", "Search"),
         Binding("a", "apply_best", "Apply best", show=False),
+        Binding("space", "pause", "Pause"),
+        Binding("b", "step_batch", "Batch"),
+        Binding("n", "step_epoch", "Epoch"),
+        Binding("plus", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("d", "boundary('discretize')", "Discretize", show=False),
         Binding("x", "boundary('test_points')", "Test points", show=False),
@@ -108,6 +118,7 @@ class NnplayApp(App[int]):
         self.opened: SavedModel | None = None  # an opened .h5: runs start from its weights
         self._model_path = ""  # the .h5 last exported or opened, offered by the open dialog
         self._views_model: tuple[Any, Any, Dataset] | None = None  # model, data spec, data the views show
+        self.pace = Pace(DEFAULT_SPEED)  # every run's speed and pause, kept from run to run
 
     # ----------------------------------------------------------------------------------------
     # Layout
@@ -145,6 +156,8 @@ class NnplayApp(App[int]):
                     with TabPane("Weights", id="view-weights"):
                         with VerticalScroll(classes="view-scroll"):
                             yield WeightsView(id="weights-view")
+                    with TabPane("Surface", id="view-surface"):
+                        yield SurfacePane(id="surface-pane")
                     with TabPane("Runs", id="view-runs"):
                         yield RunsView(id="runs-view")
                     with TabPane("Search", id="view-search"):
@@ -152,6 +165,7 @@ class NnplayApp(App[int]):
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
+                    yield PaceStatus(self.pace, id="pace")
                     yield Static("", id="train-status", markup=False)  # it quotes the user's values
         yield Footer()
 
@@ -218,7 +232,8 @@ class NnplayApp(App[int]):
         status = self.query_one("#train-status", Static)
         if self.training:
             button.label, button.variant, button.disabled = "Stop (t)", "error", False
-            status.update("training… t stops it", layout=False)
+            hint = "b batch · n epoch · space plays · t stops" if self.pace.state.paused else "space pauses · t stops"
+            status.update(f"training… {hint}", layout=False)
             return
         button.label, button.variant = "Train (t)", "success"
         button.disabled = not self.draft.valid
@@ -294,7 +309,8 @@ class NnplayApp(App[int]):
     # ----------------------------------------------------------------------------------------
     # Training
 
-    def action_train(self) -> None:
+    def action_train(self, held: bool = False) -> None:
+        """Start a run (playing, or ``held`` before its first batch), or stop the one under way."""
         if self.training:
             self.stop_training()
             return
@@ -305,12 +321,17 @@ class NnplayApp(App[int]):
         if self.opened is not None and not self._opened_fits(preset):
             self.notify(f"The layers or the data changed since {self.opened.path.name} was opened: "
                         "this run starts from fresh weights.", severity="warning", markup=False)
+        self.pace.pause() if held else self.pace.resume()
+        self.query_one(PaceStatus).show()
         self.training = True
         self.query_one(HistoryChart).begin(self.runs.next_number, self.runs.changes_for(self.draft.preset))
         self._show_untrained(new_run=True)
         self.query_one(TrainProgress).preparing("loading the data…")
         self._show_train_state()
-        self._train_worker = self._train(preset, self.opened)
+        # Every step is recorded for the Surface view unless nobody could watch it: a run at max
+        # speed with that tab hidden (recording costs a tiny net about a third of its speed).
+        steps = held or self.pace.state.epochs_per_second is not None or SurfacePane.showing(self)
+        self._train_worker = self._train(preset, steps, self.opened)
 
     def _opened_fits(self, preset: Preset) -> bool:
         """Whether the opened model's weights still fit the draft (unknown width: the worker decides)."""
@@ -326,21 +347,28 @@ class NnplayApp(App[int]):
     def stop_training(self) -> None:
         if self._train_worker is not None:
             self._train_worker.cancelled_event.set()
+            self.pace.wake()  # a paused run stops at once
             self.query_one("#train-status", Static).update("stopping…", layout=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", description="training")
-    def _train(self, preset: Preset, opened: SavedModel | None = None) -> None:
+    def _train(self, preset: Preset, record_steps: bool, opened: SavedModel | None = None) -> None:
         """Runs in a thread with its own frozen preset: edits made meanwhile do not reach it.
         An opened model's weights are the start when they still fit the preset's layers."""
         from nnplay.engine.run import make_trainer, prepare, run
+        from nnplay.engine.surface import LossSurface
         from nnplay.tui.relay import EventRelay
 
         cancel: threading.Event = get_current_worker().cancelled_event
         prepared = prepare(preset)
+        small = watches(prepared.summary.trainable_params)
+        surface = LossSurface(preset, prepared.x_train, prepared.y_train) if small else None
+        watch = small and record_steps
+        self.post_message(RunPrepared(preset, prepared.dataset.n_features, surface, watch))
         start = opened.weights_for(preset.model, prepared.dataset.n_features) if opened is not None else None
         trainer = make_trainer(preset, prepared.dataset.n_features, initial_weights=start)
         relay = EventRelay(self.post_message, weights=trainer.get_weights, model=preset.model)
-        report = run(prepared, on_event=relay, cancel=cancel, trainer=trainer)
+        self.pace.on_hold = relay.hold
+        report = run(prepared, on_event=relay, cancel=cancel, trainer=trainer, pace=self.pace, watch_steps=watch)
         relay.flush()
         relay.send_weights(final=True)
         self.post_message(TrainingFinished(report, None if start is None else str(opened.path)))
@@ -352,6 +380,14 @@ class NnplayApp(App[int]):
     @on(BatchProgress)
     def _batch(self, event: BatchProgress) -> None:
         self.query_one(TrainProgress).batch(event.batch)
+
+    @on(RunPrepared)
+    def _prepared(self, event: RunPrepared) -> None:
+        self.query_one(SurfacePane).prepare(event.preset, event.n_features, event.surface, event.steps)
+
+    @on(StepsTaken)
+    def _steps(self, event: StepsTaken) -> None:
+        self.query_one(SurfacePane).add_steps(event.steps)
 
     @on(EpochsEnded)
     def _epochs(self, event: EpochsEnded) -> None:
@@ -378,6 +414,7 @@ class NnplayApp(App[int]):
         self.query_one(ResultsPanel).show(event.report, origin=event.origin)
         self.runs.add(event.report)
         self._show_runs()
+        self.query_one(SurfacePane).finish(event.report)
         self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if event.report.fit.status == "diverged" else "information"
         self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
@@ -385,6 +422,8 @@ class NnplayApp(App[int]):
     def _end_training(self, text: str) -> None:
         self.training = False
         self._train_worker = None
+        self.pace.resume()  # the next run plays unless it is started by a step
+        self.query_one(PaceStatus).show()
         self.query_one(TrainProgress).finish(text)
         self._show_train_state()
 
@@ -434,6 +473,40 @@ class NnplayApp(App[int]):
         self.runs.clear()
         self._show_runs()
         self.notify("Runs cleared: the next run starts a new comparison.")
+
+    # ----------------------------------------------------------------------------------------
+    # Pace: pause, step, speed (the engine's Pace; the run waits on it before every batch)
+
+    def action_pause(self) -> None:
+        if not self.training:
+            self.notify("Nothing is training: t plays a run, b or n steps into one.")
+            return
+        if self.pace.toggle():  # paused now
+            self.query_one(SurfacePane).held()
+        self.query_one(PaceStatus).show()
+        self._show_train_state()
+
+    def action_step_batch(self) -> None:
+        self._step(Pace.step_batch)
+
+    def action_step_epoch(self) -> None:
+        self._step(Pace.step_epoch)
+
+    def _step(self, step: Any) -> None:
+        if not self.training:
+            self.action_train(held=True)
+            if not self.training:
+                return
+        step(self.pace)
+        self.query_one(PaceStatus).show()
+        self._show_train_state()
+        self.query_one(SurfacePane).held()
+
+    def action_faster(self) -> None:
+        self.query_one(PaceStatus).faster()
+
+    def action_slower(self) -> None:
+        self.query_one(PaceStatus).slower()
 
     # ----------------------------------------------------------------------------------------
     # Presets
@@ -563,6 +636,7 @@ class NnplayApp(App[int]):
     async def action_quit(self) -> None:
         if self._train_worker is not None:
             self._train_worker.cancelled_event.set()  # the trainer stops within one batch
+            self.pace.wake()
         self.workers.cancel_all()
         self.exit(0)
 

@@ -17,8 +17,9 @@ if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out 
     from nnplay.engine.data import Dataset
     from nnplay.engine.restore import OpenedModel
     from nnplay.engine.run import RunReport
-    from nnplay.engine.spec import DataSpec, ModelSpec
-    from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin
+    from nnplay.engine.spec import DataSpec, ModelSpec, Preset
+    from nnplay.engine.surface import LossSurface
+    from nnplay.engine.training import BatchEnd, EpochEnd, StepTaken, TrainBegin
 
 
 @dataclass
@@ -51,6 +52,24 @@ class BatchProgress(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BatchProgress)
+
+
+@dataclass
+class RunPrepared(Message):
+    """The run's data are loaded. ``surface`` evaluates its loss over two weights; it is given only
+    for models small enough to watch step by step. ``steps``: the run reports every step."""
+
+    preset: Preset
+    n_features: int
+    surface: LossSurface | None
+    steps: bool = True
+
+
+@dataclass
+class StepsTaken(Message):
+    """Descent steps since the last report (oldest first), with their weights and gradients."""
+
+    steps: tuple[StepTaken, ...]
 
 
 @dataclass

@@ -14,6 +14,12 @@ between batches, so the UI never calls into Keras; copying a large model's weigh
 
 A failure is not relayed: the worker raises it, and the app's one ``Worker.StateChanged`` handler
 reports it.
+
+Steps (``StepTaken``, sent only when the run was asked to watch them) are bundled like epochs: the
+loss surface draws every one of them. When the run waits on its pace the relay is told
+(:meth:`hold`): a paused run posts at once what it holds back, so the screen shows the very batch
+the run stopped after; a run slowed to a set speed posts at most ``FRAMES_PER_SECOND`` times a
+second, so a slow run moves smoothly rather than five times a second.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ import numpy as np
 from textual.message import Message
 
 from nnplay.engine.spec import ModelSpec
-from nnplay.engine.training import BatchEnd, EpochEnd, Event, TrainBegin, TrainEnd, TrainFailed
-from nnplay.tui.messages import BatchProgress, EpochsEnded, TrainingBegan, WeightsChanged
+from nnplay.engine.training import BatchEnd, EpochEnd, Event, StepTaken, TrainBegin, TrainEnd, TrainFailed
+from nnplay.tui.messages import BatchProgress, EpochsEnded, StepsTaken, TrainingBegan, WeightsChanged
 
+FRAMES_PER_SECOND = 30
 WEIGHTS_SHARE = 0.02  # the most of the run's time that copying weights for the views may take
 
 
@@ -46,6 +53,7 @@ class EventRelay:
         self._last = 0.0
         self._batch: BatchEnd | None = None
         self._epochs: list[EpochEnd] = []
+        self._steps: list[StepTaken] = []
         self.posted = 0
         self.weights = weights
         self.model = model
@@ -55,6 +63,9 @@ class EventRelay:
         self.weights_posted = 0
 
     def __call__(self, event: Event) -> None:
+        if isinstance(event, StepTaken):
+            self._steps.append(event)
+            return  # its BatchEnd follows at once
         if isinstance(event, BatchEnd):
             self._batch, self._epoch = event, event.epoch + 1
         elif isinstance(event, EpochEnd):
@@ -84,7 +95,19 @@ class EventRelay:
         self.weights_posted += 1
         self._send(WeightsChanged(self.model, weights, final, self._epoch))
 
+    def hold(self, paused: bool) -> None:
+        """The run waits: for a person (``paused``) or for the pace's clock."""
+        now = time.monotonic()
+        if paused or now - self._last >= 1 / FRAMES_PER_SECOND:
+            self._last = now
+            self.flush()
+        if paused:
+            self.send_weights()  # the views that draw the network show the paused step too
+
     def flush(self) -> None:
+        if self._steps:
+            self._send(StepsTaken(tuple(self._steps)))
+            self._steps = []
         if self._epochs:
             self._send(EpochsEnded(tuple(self._epochs)))
             self._epochs = []

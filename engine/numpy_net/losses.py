@@ -18,18 +18,32 @@ import numpy as np
 EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [eps, 1 - eps]
 
 
+def _mean_rows_units(t: np.ndarray) -> np.ndarray:
+    """The mean over the last two axes (rows, units): one number per model of a stack."""
+    return t.reshape(t.shape[:-2] + (-1,)).mean(axis=-1)
+
+
 class Loss:
+    """``means`` and ``means_from_logits`` take outputs of shape (rows, units), or a stack of them
+    (models, rows, units) such as a loss surface evaluates at once, and give one loss per model."""
+
     name: str
     from_logits_activation: str | None = None  # the output activation whose logits it can use
 
     def __call__(self, y: np.ndarray, p: np.ndarray) -> float:
+        return float(self.means(y, p))
+
+    def from_logits(self, y: np.ndarray, z: np.ndarray) -> float:
+        return float(self.means_from_logits(y, z))
+
+    def means(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def means_from_logits(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def gradient(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
         """dL/dp for the batch mean."""
-        raise NotImplementedError
-
-    def from_logits(self, y: np.ndarray, z: np.ndarray) -> float:
         raise NotImplementedError
 
     def logits_gradient(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -43,18 +57,18 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     from_logits_activation = "sigmoid"
 
-    def __call__(self, y, p):
+    def means(self, y, p):
         p = np.clip(p, EPSILON, 1 - EPSILON)
-        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        return -_mean_rows_units(y * np.log(p) + (1 - y) * np.log(1 - p))
 
     def gradient(self, y, p):
         inside = (p > EPSILON) & (p < 1 - EPSILON)  # clipping has no slope outside
         p = np.clip(p, EPSILON, 1 - EPSILON)
         return -(y / p - (1 - y) / (1 - p)) * inside / y.size
 
-    def from_logits(self, y, z):
+    def means_from_logits(self, y, z):
         # log(1 + e^z) - y z, in a form that never overflows (TensorFlow's formula).
-        return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+        return _mean_rows_units(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
     def logits_gradient(self, y, p):
         return (p - y) / y.size
@@ -69,21 +83,21 @@ class CategoricalCrossentropy(Loss):
     def _one_hot(self, y: np.ndarray, p: np.ndarray) -> np.ndarray:
         return y
 
-    def __call__(self, y, p):
+    def means(self, y, p):
         y = self._one_hot(y, p)
         p = p / p.sum(axis=-1, keepdims=True)  # Keras renormalises before clipping
-        return float(-np.mean(np.sum(y * np.log(np.clip(p, EPSILON, 1 - EPSILON)), axis=-1)))
+        return -np.mean(np.sum(y * np.log(np.clip(p, EPSILON, 1 - EPSILON)), axis=-1), axis=-1)
 
     def gradient(self, y, p):
         y = self._one_hot(y, p)
         inside = (p > EPSILON) & (p < 1 - EPSILON)
         return -(y / np.clip(p, EPSILON, 1 - EPSILON)) * inside / len(y)
 
-    def from_logits(self, y, z):
+    def means_from_logits(self, y, z):
         y = self._one_hot(y, z)
         log_p = z - z.max(axis=-1, keepdims=True)
         log_p = log_p - np.log(np.sum(np.exp(log_p), axis=-1, keepdims=True))
-        return float(-np.mean(np.sum(y * log_p, axis=-1)))
+        return -np.mean(np.sum(y * log_p, axis=-1), axis=-1)
 
     def logits_gradient(self, y, p):
         return (p - self._one_hot(y, p)) / len(p)
@@ -95,8 +109,9 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     name = "sparse_categorical_crossentropy"
 
     def _one_hot(self, y, p):
-        one_hot = np.zeros(p.shape, dtype=p.dtype)
-        one_hot[np.arange(len(p)), np.asarray(y).reshape(-1).astype(np.int64)] = 1
+        rows, classes = p.shape[-2:]  # the same rows for every model of a stack
+        one_hot = np.zeros((rows, classes), dtype=p.dtype)
+        one_hot[np.arange(rows), np.asarray(y).reshape(-1).astype(np.int64)] = 1
         return one_hot
 
 
@@ -105,8 +120,8 @@ class MeanSquaredError(Loss):
 
     name = "mean_squared_error"
 
-    def __call__(self, y, p):
-        return float(np.mean((y - p) ** 2))
+    def means(self, y, p):
+        return _mean_rows_units((y - p) ** 2)
 
     def gradient(self, y, p):
         return 2 * (p - y) / y.size

@@ -6,6 +6,8 @@ loss, backward to get the gradient, then let the optimizer step down it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from nnplay.engine.numpy_net import losses
@@ -75,9 +77,12 @@ class Sequential:
 
     def data_loss(self, y: np.ndarray, p: np.ndarray) -> float:
         """The loss of outputs p (just computed by :meth:`forward`) against targets y."""
-        if self.fused:
-            return self.loss.from_logits(y, self.output.z)
-        return self.loss(y, p)
+        return float(self.data_losses(y, p, self.output.z))
+
+    def data_losses(self, y: np.ndarray, p: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """The loss of outputs p, or of a stack of them (models, rows, units), whose output layer's
+        logits were z: cross-entropy on a sigmoid/softmax is computed from z, as Keras does."""
+        return self.loss.means_from_logits(y, z) if self.fused else self.loss.means(y, p)
 
     def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         if not len(x):
@@ -99,12 +104,16 @@ class Sequential:
         for layer in self.layers:
             layer.add_penalty_gradients()
 
-    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> tuple[float, np.ndarray]:
-        """Forward, backward, descend. Returns the batch loss (before the step) and the outputs."""
+    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer,
+                   watch: Callable[[list[np.ndarray]], None] | None = None) -> tuple[float, np.ndarray]:
+        """Forward, backward, descend. Returns the batch loss (before the step) and the outputs.
+        ``watch`` is shown the gradients before the optimizer uses (and overwrites) them."""
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
             p = self.forward(x, training=True)
             loss = self.data_loss(y, p) + self.penalty()
             if np.isfinite(loss):
                 self.backward(y, p)
+                if watch is not None:
+                    watch(self.gradients)
                 optimizer.apply(self.parameters, self.gradients)
         return loss, p

@@ -25,6 +25,10 @@ class L1L2:
             total += self.l2 * float(np.sum(w * w))
         return total
 
+    def terms(self, w: np.ndarray) -> np.ndarray:
+        """Each weight's share of the penalty (their sum is :meth:`penalty`)."""
+        return self.l1 * np.abs(w) + self.l2 * w * w
+
     def add_gradient(self, w: np.ndarray, grad: np.ndarray) -> None:
         """grad += dP/dw, in place."""
         if self.l1:

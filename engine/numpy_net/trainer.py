@@ -19,6 +19,7 @@ import numpy as np
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.numpy_net.model import Sequential
 from nnplay.engine.numpy_net.optimizers import make_optimizer
+from nnplay.engine.pace import Pace
 from nnplay.engine.spec import Preset
 from nnplay.engine.targets import accuracy, accuracy_kind
 from nnplay.engine.training import (
@@ -28,6 +29,7 @@ from nnplay.engine.training import (
     EventSink,
     FitResult,
     History,
+    StepTaken,
     TrainBegin,
     TrainEnd,
     Trainer,
@@ -85,7 +87,7 @@ class NumpyTrainer(Trainer):
 
     @divergence_is_an_outcome
     def fit(self, x: np.ndarray, y: np.ndarray, *, on_event: EventSink | None = None,
-            cancel: threading.Event | None = None) -> FitResult:
+            cancel: threading.Event | None = None, pace: Pace | None = None, watch_steps: bool = False) -> FitResult:
         train = self.preset.train
         emit = emitter(on_event)
         x = np.asarray(x, dtype=train.dtype)
@@ -108,6 +110,9 @@ class NumpyTrainer(Trainer):
             loss_sum = correct_sum = 0.0
             seen = 0
             for step in range(steps):
+                if pace is not None and not pace.wait_turn(epoch, step, steps, cancel):
+                    status = "cancelled"
+                    break
                 if cancel is not None and cancel.is_set():
                     status = "cancelled"
                     break
@@ -116,7 +121,10 @@ class NumpyTrainer(Trainer):
                     xb, yb = x_train[rows], y_train[rows]
                 else:
                     xb, yb = x_train[order[rows]], y_train[order[rows]]
-                loss, p = self.model.train_step(xb, yb, optimizer)
+                if watch_steps:
+                    loss, p = self._watched_step(xb, yb, optimizer, emit, epoch, step + 1)
+                else:
+                    loss, p = self.model.train_step(xb, yb, optimizer)
                 if not np.isfinite(loss):
                     status, stopped_epoch = "diverged", epoch
                     break
@@ -148,3 +156,14 @@ class NumpyTrainer(Trainer):
                            best_epoch if status == "early_stopped" else None, stopped_epoch)
         emit(TrainEnd(result))
         return result
+
+    def _watched_step(self, xb: np.ndarray, yb: np.ndarray, optimizer, emit: EventSink,
+                      epoch: int, step: int) -> tuple[float, np.ndarray]:
+        """One step that reports its weights and the very gradient the optimizer was given."""
+        before = self.model.get_weights()
+        gradient: list[np.ndarray] = []
+        loss, p = self.model.train_step(xb, yb, optimizer, lambda grads: gradient.extend(g.copy() for g in grads))
+        if np.isfinite(loss):
+            emit(StepTaken(epoch, step, tuple(before), tuple(gradient), tuple(self.model.get_weights()),
+                           self.preset.train.optimizer.learning_rate))
+        return loss, p

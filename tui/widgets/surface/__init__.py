@@ -1,0 +1,1 @@
+"""The "Surface" view: the loss over two weights and the descent on it."""
