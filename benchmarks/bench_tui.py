@@ -107,7 +107,7 @@ async def app_run(preset_path: str, view: str = "view-loss") -> AppRun:
                       app.query_one(HistoryChart).redraws - redraws)
 
 
-def overhead(name: str, preset, path: str, repeats: int) -> None:  # noqa: ANN001
+def overhead(name: str, preset, path: str, repeats: int) -> None:
     """Headless, in the app with the chart shown, and with it hidden, interleaved ``repeats`` times
     (so that other load on the machine hits all three alike); the best of each is compared.
 

@@ -127,7 +127,7 @@ async def unit_view_costs(size: tuple[int, int]) -> dict[str, list[float]]:
     return times
 
 
-def headless_run(preset) -> float:  # noqa: ANN001
+def headless_run(preset) -> float:
     from nnplay.engine.run import prepare, run
 
     start = time.monotonic()

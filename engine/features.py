@@ -68,7 +68,7 @@ def input_width(inputs: tuple[str, ...] | None, source_width: int | None) -> int
     return source_width if inputs is None else len(inputs)
 
 
-def input_problems(data) -> list[Problem]:  # noqa: ANN001 (a [data] spec; typed loosely to avoid a cycle)
+def input_problems(data) -> list[Problem]:
     """The spec-level rule: feature inputs need a source with two features (when the spec knows its
     width; a CSV is checked when it is read, see :func:`check_source_width`)."""
     inputs = getattr(data, "inputs", None)

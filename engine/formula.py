@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from nnplay.engine.spec import LogisticData, ModelSpec
 from nnplay.engine.weight_stats import DenseWeights
 

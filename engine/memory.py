@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nnplay.engine.errors import Problem
-from nnplay.engine.summary import summarize
 from nnplay.engine.splits import test_rows, training_rows
+from nnplay.engine.summary import summarize
 
 if TYPE_CHECKING:
     from nnplay.engine.spec import Preset

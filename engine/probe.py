@@ -167,7 +167,7 @@ def _pca(x: np.ndarray, max_rows: int = 2000) -> tuple[np.ndarray, np.ndarray, f
     return mean, axes, float(np.sum(s[:2] ** 2) / total) if total > 0 else 1.0
 
 
-def plane_for(dataset, cols: int, rows: int, margin: float = 0.1) -> Plane:  # noqa: ANN001 (a Dataset)
+def plane_for(dataset, cols: int, rows: int, margin: float = 0.1) -> Plane:
     """The plane that covers ``dataset``'s training and test rows with ``margin`` (a share of each
     side's span) around them, at ``cols`` x ``rows`` pixels."""
     train, test = dataset.plane_train, dataset.plane_test
@@ -193,7 +193,7 @@ def plane_for(dataset, cols: int, rows: int, margin: float = 0.1) -> Plane:  # n
     )
 
 
-def image_shape(data_spec) -> tuple[int, int, int] | None:  # noqa: ANN001 (a [data] spec)
+def image_shape(data_spec) -> tuple[int, int, int] | None:
     """``(height, width, channels)`` of an image data set's rows, ``None`` for other data."""
     if data_spec.source == "digits":
         return (8, 8, 1)

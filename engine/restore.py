@@ -28,7 +28,14 @@ import numpy as np
 
 from nnplay.engine.errors import ExportError, SpecError
 from nnplay.engine.spec import (
-    ACTIVATIONS, LOSSES, DenseLayer, DropoutLayer, ModelSpec, Preset, Regularizer, validate_preset,
+    ACTIVATIONS,
+    LOSSES,
+    DenseLayer,
+    DropoutLayer,
+    ModelSpec,
+    Preset,
+    Regularizer,
+    validate_preset,
 )
 
 #: Keras's short names and class names for the losses the spec knows.

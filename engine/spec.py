@@ -23,7 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from nnplay.engine import spec_errors
-from nnplay.engine.errors import Problem, SpecError
+from nnplay.engine.errors import SpecError
 from nnplay.engine.features import FeatureInputs, input_problems, input_width
 from nnplay.engine.search_spec import SearchTable
 from nnplay.engine.spec_errors import problems_from

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
 from nnplay.engine.probe import (
     Plane,
     dense_positions,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from nnplay.engine.probe import dense_positions, layer_weights
 from nnplay.engine.spec import ModelSpec
 

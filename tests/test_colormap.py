@@ -9,8 +9,20 @@ from rich.color import ColorType
 from nnplay.engine.probe import OutputField, Plane
 from nnplay.tui.widgets.boundary import CLASS_SHADES, map_indexes, picture
 from nnplay.tui.widgets.colormap import (
-    BLUE, GREY, HALF, ORANGE, SHADES, HalfBlocks, Palette, class_shades, darker, diverging, heatmap_strips, hue,
-    point_colors, quantize,
+    BLUE,
+    GREY,
+    HALF,
+    ORANGE,
+    SHADES,
+    HalfBlocks,
+    Palette,
+    class_shades,
+    darker,
+    diverging,
+    heatmap_strips,
+    hue,
+    point_colors,
+    quantize,
 )
 
 RED, GREEN, BLACK = (255, 0, 0), (0, 255, 0), (0, 0, 0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.color import Color
+
 from nnplay.engine import formula
 from nnplay.engine.weight_stats import LayerHistogram
 from nnplay.tui.widgets.colormap import BLUE, ORANGE
@@ -10,7 +12,6 @@ from nnplay.tui.widgets.network.colors import signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
 from nnplay.tui.widgets.network.units import map_size, tiles_per_row, weight_bars
 from nnplay.tui.widgets.network.weights import histogram_rows, matrix_text, sparkline
-from rich.color import Color
 
 
 def test_signed_colours_are_tf_playground_s():

@@ -17,7 +17,7 @@ IDS = [entry.id for entry in PRESETS]
 
 def test_presets_in_lecture_order_with_notes():
     assert [int(i.split("-")[0]) for i in IDS] == list(range(1, len(IDS) + 1))
-    assert IDS == sorted(IDS)
+    assert sorted(IDS) == IDS
     for entry in PRESETS:
         number = int(entry.id.split("-")[0])  # the id's number is the title's
         assert entry.title.startswith(f"{number}. ")

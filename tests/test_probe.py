@@ -11,7 +11,6 @@ import csv
 
 import numpy as np
 import pytest
-from tests.builders import data_spec
 
 from nnplay.engine.data import load_data
 from nnplay.engine.errors import DataError, SpecError
@@ -19,12 +18,21 @@ from nnplay.engine.features import INPUT_NAMES, expand
 from nnplay.engine.numpy_net.trainer import NumpyTrainer
 from nnplay.engine.presets import load_preset
 from nnplay.engine.probe import (
-    Plane, dense_positions, grid_outputs, image_shape, layer_outputs, layer_weights, output_field, plane_for, reduce,
+    Plane,
+    dense_positions,
+    grid_outputs,
+    image_shape,
+    layer_outputs,
+    layer_weights,
+    output_field,
+    plane_for,
+    reduce,
 )
 from nnplay.engine.run import prepare, run
 from nnplay.engine.spec import validate_preset
 from nnplay.engine.summary import summarize
 from nnplay.engine.targets import predicted_classes
+from tests.builders import data_spec
 
 
 def preset_with(ref: str, **changes):

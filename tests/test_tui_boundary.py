@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from textual.widgets import TabbedContent
-from tests.tui_helpers import wait_for
 
 from nnplay.engine.numpy_net.trainer import NumpyTrainer
 from nnplay.engine.presets import load_preset
@@ -22,6 +21,7 @@ from nnplay.tui.messages import WeightsChanged
 from nnplay.tui.relay import EventRelay
 from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.colormap import PixelMap, diverging
+from tests.tui_helpers import wait_for
 
 SQUARES = ["x1", "x2", "x1^2", "x2^2"]
 
@@ -50,7 +50,7 @@ def screen_colours(app) -> list[list[tuple]]:
     return rows
 
 
-async def open_boundary(pilot, app) -> BoundaryView:  # noqa: ANN001
+async def open_boundary(pilot, app) -> BoundaryView:
     await wait_for(pilot, lambda: app.dataset is not None)
     app.query_one("#views", TabbedContent).active = "view-boundary"
     view = app.query_one(BoundaryView)
@@ -58,7 +58,7 @@ async def open_boundary(pilot, app) -> BoundaryView:  # noqa: ANN001
     return view
 
 
-async def train(pilot, app) -> None:  # noqa: ANN001
+async def train(pilot, app) -> None:
     app.pace.set_speed(None)  # as fast as it goes (the app plays runs at 10 epochs a second)
     await pilot.press("t")
     await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=120)

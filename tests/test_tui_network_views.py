@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual.strip import Strip
+from textual.widgets import TabbedContent
+
 from nnplay.engine.presets import load_preset, save_preset
 from nnplay.engine.probe import reduce
 from nnplay.tui.app import NnplayApp, make_app
@@ -16,9 +19,6 @@ from nnplay.tui.widgets.network.units import (
     tiles_per_row,
 )
 from nnplay.tui.widgets.network.weights import WeightsView
-from textual.strip import Strip
-from textual.widgets import TabbedContent
-
 from tests.tui_helpers import wait_for
 
 

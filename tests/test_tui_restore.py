@@ -35,20 +35,20 @@ def saved(tmp_path):
     return preset_path, path, report
 
 
-async def open_file(pilot, app: NnplayApp, path) -> None:  # noqa: ANN001
+async def open_file(pilot, app: NnplayApp, path) -> None:
     await pilot.press("o")
     await pilot.pause()
     app.screen.query_one("#open-path", Input).value = str(path)
     await pilot.press("enter")
 
 
-async def opened(pilot, app: NnplayApp, path, timeout: float = 120) -> None:  # noqa: ANN001
+async def opened(pilot, app: NnplayApp, path, timeout: float = 120) -> None:
     """Open ``path`` and wait until the app has made it the model."""
     await open_file(pilot, app, path)
     await wait_for(pilot, lambda: app.opened is not None, timeout=timeout)
 
 
-async def trained(pilot, app: NnplayApp, timeout: float = 120) -> None:  # noqa: ANN001
+async def trained(pilot, app: NnplayApp, timeout: float = 120) -> None:
     """Press t and wait for the run to finish."""
     app.report = None
     await pilot.press("t")

@@ -27,20 +27,20 @@ STOPPING = DROPOUT.replace(
 )
 
 
-def lines_of(widget) -> list[str]:  # noqa: ANN001
+def lines_of(widget) -> list[str]:
     """The text a widget shows on screen, line by line."""
     width, height = widget.size
     return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
 
 
-async def train(pilot, app: NnplayApp) -> None:  # noqa: ANN001
+async def train(pilot, app: NnplayApp) -> None:
     before = app.report
     await pilot.press("t")
     await wait_for(pilot, lambda: app.report is not before and not app.training)
     await pilot.pause(0.2)
 
 
-async def set_field(pilot, app: NnplayApp, path: str, text: str) -> None:  # noqa: ANN001
+async def set_field(pilot, app: NnplayApp, path: str, text: str) -> None:
     control = next(f for f in app.query(Field) if f.path == path).control
     assert isinstance(control, Input)
     app.query_one("#panels", TabbedContent).active = "layers"

@@ -66,7 +66,7 @@ class TestBoundary:
         monkeypatch.setenv("COLORTERM", "truecolor")
 
     @staticmethod
-    async def _boundary(pilot, keys: str = "") -> None:  # noqa: ANN001
+    async def _boundary(pilot, keys: str = "") -> None:
         await _data_shown(pilot)
         pilot.app.query_one("#views").active = "view-boundary"
         await pilot.pause(0.2)
@@ -81,7 +81,7 @@ class TestBoundary:
         assert snap_compare(make_app("12-playground-circles"), terminal_size=(80, 24), run_before=self._boundary)
 
     def test_boundary_discretized_with_test_points_120x40(self, snap_compare):
-        async def keys(pilot) -> None:  # noqa: ANN001
+        async def keys(pilot) -> None:
             await self._boundary(pilot, "dx")
 
         assert snap_compare(make_app("12-playground-circles"), terminal_size=(120, 40), run_before=keys)
@@ -96,7 +96,7 @@ class TestNetworkViews:
 
     @staticmethod
     def _after_run(view: str):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             from textual.widgets import TabbedContent
 
             from nnplay.tui.widgets.network.units import NetworkView
@@ -130,7 +130,7 @@ class TestSurface:
         monkeypatch.setenv("COLORTERM", "truecolor")
 
     @staticmethod
-    async def _trained(pilot) -> None:  # noqa: ANN001
+    async def _trained(pilot) -> None:
         from nnplay.tui.widgets.surface.pane import SurfacePane
 
         await _data_shown(pilot)

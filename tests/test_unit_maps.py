@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from nnplay.engine.data import load_data
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.presets import load_preset
@@ -132,6 +133,7 @@ def test_for_display_scales():
 @pytest.mark.slow
 def test_tiles_match_the_keras_model_s_own_layer_outputs():
     import keras
+
     from nnplay.engine.run import prepare, run
 
     preset = load_preset("12-playground-circles").with_changes("train.engine", "keras").with_changes("train.epochs", 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from nnplay.engine import formula
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.presets import load_preset

@@ -44,8 +44,8 @@ from nnplay.tui.messages import (
     TrainingFinished,
     WeightsChanged,
 )
-from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.render import probabilities_table
+from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
 from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
@@ -57,8 +57,8 @@ from nnplay.tui.widgets.network.weights import WeightsView
 from nnplay.tui.widgets.pace import DEFAULT_SPEED, PaceStatus
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
-from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.runs import RunsView
+from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.summary import SummaryPanel
 from nnplay.tui.widgets.surface.pane import SurfacePane, watches
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress

@@ -7,6 +7,7 @@ import numpy as np
 from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.spec import BundledData
 
+
 def bundled(spec: BundledData) -> Dataset:
     """``breast_cancer`` (30 measurements, 2 classes), ``digits`` (8x8 images, 10 classes),
     ``iris`` (4 measurements, 3 species) or ``wine`` (13 measurements, 3 cultivars)."""

@@ -130,7 +130,7 @@ class BoundaryView(Vertical):
     BoundaryView > #boundary-map { height: 1fr; }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model: ModelSpec | None = None
         self.data_spec = None

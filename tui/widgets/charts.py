@@ -89,7 +89,7 @@ class HistoryChart(Widget):
     }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.metric = "loss"
         self.history: dict[str, list[float]] = {}  # the run being trained (or the last one)

@@ -219,7 +219,7 @@ class PixelMap(Widget):
     PixelMap { width: 1fr; height: 1fr; }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.strips: list[Strip] = []
 

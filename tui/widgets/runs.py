@@ -29,11 +29,11 @@ class RunsView(ScrollableContainer):
     }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.records: tuple[RunRecord, ...] = ()
 
-    def compose(self):  # noqa: ANN201
+    def compose(self):
         yield Static(Text(EMPTY, style="dim"), id="runs-table")
 
     def show(self, records: Sequence[RunRecord]) -> None:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from nnplay.tui.widgets.colormap import BLUE, GREY, ORANGE, mix
 from rich.color import Color
 from rich.style import Style
+
+from nnplay.tui.widgets.colormap import BLUE, GREY, ORANGE, mix
 
 DIM = Style(color="grey50")
 SHADES = 7  # a side: index 0 the faintest, 6 the full colour

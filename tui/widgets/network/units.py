@@ -22,6 +22,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, on, work
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
 from nnplay.engine.probe import Plane, image_shape, plane_for
 from nnplay.engine.spec import Preset
 from nnplay.engine.unit_maps import (
@@ -33,15 +43,6 @@ from nnplay.engine.unit_maps import (
 from nnplay.tui.widgets.colormap import heatmap_segments
 from nnplay.tui.widgets.network.colors import DIM, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
-from rich.segment import Segment
-from rich.style import Style
-from textual import events, on, work
-from textual.binding import Binding
-from textual.geometry import Region, Size
-from textual.message import Message
-from textual.strip import Strip
-from textual.widget import Widget
-from textual.worker import get_current_worker
 
 REDRAWS_PER_SECOND = 10
 HEAVY = 1_000_000  # first-layer weights above which the pictures are computed in a worker thread

@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
 from nnplay.engine import formula
 from nnplay.engine.spec import Preset
 from nnplay.engine.weight_stats import LayerHistogram, LayerStats, WeightHistory
 from nnplay.tui.widgets.network.colors import DIM, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
-from rich.style import Style
-from rich.text import Text
-from textual.widgets import Static
 
 REDRAWS_PER_SECOND = 5
 EIGHTHS = " ▁▂▃▄▅▆▇█"

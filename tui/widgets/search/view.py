@@ -79,7 +79,7 @@ class SearchView(Vertical):
             return isinstance(message, SearchView.Update) and isinstance(message.event, TrialEpoch) \
                 and isinstance(self.event, TrialEpoch)
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.preset: Preset | None = None  # the preset being (or last) searched
         self.result: SearchResult | None = None

@@ -118,7 +118,7 @@ class SurfacePane(Vertical):
     # -- what the app tells it -------------------------------------------------------------
 
     @staticmethod
-    def showing(app) -> bool:  # noqa: ANN001
+    def showing(app) -> bool:
         """Whether the app's Surface tab is the one on screen."""
         return any(pane._shown() for pane in app.query(SurfacePane))
 
