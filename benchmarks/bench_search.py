@@ -1,8 +1,8 @@
 """Trials per minute of the small search (preset 14: moons, 12 trials of up to 40 epochs), measured
 side by side in one run:
 
-* NumPy engine (median of 5 runs, the variants taking turns) with the preset's median pruning, and the same search without it (the share of
-  epochs pruning saves, and what it costs the best value);
+* NumPy engine (median of 5 runs, the variants taking turns) with the preset's median pruning, and
+  the same search without it (the share of epochs pruning saves, and what it costs the best value);
 * Keras engine with pruning, on the first 3 trials only (each Keras trial builds and traces a new
   model, so it is far slower per trial);
 * the overhead of the search itself: the same trials trained one by one with ``run`` and no Optuna.

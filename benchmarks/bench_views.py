@@ -172,7 +172,7 @@ def main() -> None:
     print(f"{'terminal':>9} {'pixels':>7} {'engine':>7} {'colours':>8} {'strips':>7} {'compositor':>11} {'total':>7}")
     for size in ((120, 40), (80, 24)):
         t = asyncio.run(frame_costs(size))
-        total = [sum(parts) for parts in zip(t["engine"], t["colours"], t["strips"], t["compositor"])]
+        total = [sum(parts) for parts in zip(t["engine"], t["colours"], t["strips"], t["compositor"], strict=True)]
         print(f"{size[0]:>5}x{size[1]:<3} {int(t['pixels'][0]):>7} {_ms(t['engine']):>7} {_ms(t['colours']):>8} "
               f"{_ms(t['strips']):>7} {_ms(t['compositor']):>11} {_ms(total):>7}")
 

@@ -100,7 +100,9 @@ def load_h5(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
     if not is_hdf5:
         raise ExportError(f"{where!r} is not an HDF5 file (is it corrupt, or another format?)", field="path")
     if _weights_only(source):
-        raise ExportError(f"{where!r} holds weights only, no model; save the whole model with model.save('model.h5')", field="path")
+        raise ExportError(
+            f"{where!r} holds weights only, no model; save the whole model with model.save('model.h5')", field="path"
+        )
     from nnplay.engine.tf_quiet import keras
 
     # load_model picks the reader by extension; an HDF5 file named otherwise goes through a link.
@@ -135,7 +137,9 @@ def sequential_layers(model: Any, where: str) -> list[Any]:
     for layer in model.layers:
         kind = type(layer).__name__
         if kind not in _KNOWN_LAYERS:
-            raise ExportError(f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path")
+            raise ExportError(
+                f"{where!r} has a {kind} layer ({layer.name!r}); nnplay reads Dense and Dropout layers only", field="path"
+            )
     return list(model.layers)
 
 

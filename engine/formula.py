@@ -63,7 +63,7 @@ def is_small(model: ModelSpec, n_features: int) -> bool:
     dense = model.dense_layers
     fan_ins = [n_features, *(layer.units for layer in dense[:-1])]
     return len(dense) <= MAX_LAYERS and all(
-        fan_in + 1 <= MAX_ROWS and layer.units <= MAX_UNITS for fan_in, layer in zip(fan_ins, dense)
+        fan_in + 1 <= MAX_ROWS and layer.units <= MAX_UNITS for fan_in, layer in zip(fan_ins, dense, strict=True)
     )
 
 
@@ -122,7 +122,7 @@ def with_numbers(layers: Sequence[DenseWeights], feature_names: Sequence[str] | 
         return None
     names = input_names(1, layer.fan_in, feature_names)
     terms = [] if bias is None else [(float(bias[0]), None)]
-    terms += [(float(w), name) for w, name in zip(kernel, names)]
+    terms += [(float(w), name) for w, name in zip(kernel, names, strict=True)]
     body = "".join(_term(value, name, i == 0, digits) for i, (value, name) in enumerate(terms))
     symbol = symbol or ("p̂" if layer.activation in ("sigmoid", "softmax") else "ŷ")
     return f"{symbol} = {function}({body})" if function else f"{symbol} = {body}"

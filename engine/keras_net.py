@@ -284,7 +284,7 @@ class StepWatch:
 
     def taken(self, epoch: int, step: int, after: list[np.ndarray]) -> StepTaken:
         before = self.before or after
-        gradient = tuple((b - a) / self.learning_rate for b, a in zip(before, after)) if self.plain_sgd else None
+        gradient = tuple((b - a) / self.learning_rate for b, a in zip(before, after, strict=True)) if self.plain_sgd else None
         return StepTaken(epoch, step, tuple(before), gradient, tuple(after), self.learning_rate)
 
 

@@ -170,7 +170,7 @@ def _named(layers: list[DenseLayer | DropoutLayer], names: list[str]) -> tuple[D
     """Keep the names a person gave (``my_dense_layer``); drop the ones Keras made up
     (``dense``, ``dense_7``), which the spec gives back by itself."""
     named = []
-    for layer, name in zip(layers, names):
+    for layer, name in zip(layers, names, strict=True):
         made_up = _AUTO_NAME.match(name) is not None and name.split("_")[0] == layer.type
         fits_spec = _NAME.match(name) is not None and len(name) <= 64
         named.append(layer.model_copy(update={"name": name}) if fits_spec and not made_up else layer)

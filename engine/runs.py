@@ -103,17 +103,17 @@ def _keras_names(layers: list[Mapping[str, Any]]) -> list[str]:
 def _diff_layers(old: list[Mapping[str, Any]], new: list[Mapping[str, Any]], out: list[_Change]) -> None:
     """Dense layers are matched in order, and so are dropout layers; a different number of dense
     layers is one change (their units, ``layers 4-2 → 16-8-2``)."""
-    dense_old = [l for l in old if l["type"] == "dense"]
-    dense_new = [l for l in new if l["type"] == "dense"]
+    dense_old = [layer for layer in old if layer["type"] == "dense"]
+    dense_new = [layer for layer in new if layer["type"] == "dense"]
     if len(dense_old) != len(dense_new):
-        units = lambda layers: "-".join(str(l["units"]) for l in layers)  # noqa: E731
+        units = lambda layers: "-".join(str(layer["units"]) for layer in layers)  # noqa: E731
         out.append(_Change("model", "layers", f"{units(dense_old)} {ARROW} {units(dense_new)}"))
     else:
-        names = [n for n, l in zip(_keras_names(list(new)), new, strict=True) if l["type"] == "dense"]
+        names = [n for n, layer in zip(_keras_names(list(new)), new, strict=True) if layer["type"] == "dense"]
         for name, before, after in zip(names, dense_old, dense_new, strict=True):
             _diff_fields(name, _dense_fields(before), _dense_fields(after), out)
-    rates_old = [float(l["rate"]) for l in old if l["type"] == "dropout"]
-    rates_new = [float(l["rate"]) for l in new if l["type"] == "dropout"]
+    rates_old = [float(layer["rate"]) for layer in old if layer["type"] == "dropout"]
+    rates_new = [float(layer["rate"]) for layer in new if layer["type"] == "dropout"]
     if len(rates_old) == len(rates_new):
         for i, (before, after) in enumerate(zip(rates_old, rates_new, strict=True)):
             if before != after:

@@ -17,4 +17,4 @@ def test_rows(n_rows: int, test_size: float) -> int:
 
 def training_rows(n_rows: int, fraction: float) -> int:
     """How many of ``n_rows`` rows train when the last ``fraction`` validate (Keras's rounding)."""
-    return int(math.floor(n_rows * (1.0 - fraction))) if fraction else n_rows
+    return math.floor(n_rows * (1.0 - fraction)) if fraction else n_rows

@@ -74,7 +74,7 @@ def sample_rows(y: np.ndarray, side: int = 8) -> np.ndarray:
     classes = np.unique(y)
     per_class = np.array_split(np.arange(side * side), len(classes))
     picked = []
-    for cls, slots in zip(classes, per_class):
+    for cls, slots in zip(classes, per_class, strict=True):
         rows = np.flatnonzero(y == cls)
         picked.extend(rows[np.arange(len(slots)) % max(len(rows), 1)] if len(rows) else [])
     return np.asarray(picked[: side * side], dtype=np.int64)

@@ -51,7 +51,7 @@ def dense_weights(model: ModelSpec, weights: Sequence[np.ndarray]) -> list[Dense
     return [
         DenseWeights(names[position], model.layers[position].activation, np.asarray(kernel),
                      None if bias is None else np.asarray(bias))
-        for position, (kernel, bias) in zip(dense_positions(model), layer_weights(model, weights))
+        for position, (kernel, bias) in zip(dense_positions(model), layer_weights(model, weights), strict=True)
     ]
 
 
@@ -144,7 +144,7 @@ class WeightHistory:
     def histograms(self, bins: int = BINS) -> list[LayerHistogram]:
         """Each layer's start and current kernel histograms on shared, zero-centred bins."""
         out = []
-        for start, layer in zip(self.start, self.latest):
+        for start, layer in zip(self.start, self.latest, strict=True):
             now = sample(layer.kernel)[0]
             edges = symmetric_edges([start, now], bins)
             out.append(LayerHistogram(layer.name, edges, histogram(start, edges), histogram(now, edges)))

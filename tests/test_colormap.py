@@ -55,12 +55,12 @@ def test_an_odd_last_pixel_row_fills_its_whole_cell():
 
 def test_without_true_colour_the_palette_uses_the_256_standard_colours():
     strip = HalfBlocks(Palette((ORANGE, BLUE)), truecolor=False).strips(np.array([[0], [1]]))[0]
-    style = list(strip)[0].style
+    style = next(iter(strip)).style
     assert style.color.type == ColorType.EIGHT_BIT and style.bgcolor.type == ColorType.EIGHT_BIT
     fg = style.color.get_truecolor()
     assert fg.red > fg.blue  # still orange
     true = HalfBlocks(Palette((ORANGE, BLUE))).strips(np.array([[0], [1]]))[0]
-    assert list(true)[0].style.color.type == ColorType.TRUECOLOR
+    assert next(iter(true)).style.color.type == ColorType.TRUECOLOR
 
 
 def test_quantize_spreads_a_range_over_the_shades_and_clips():
@@ -71,7 +71,7 @@ def test_the_diverging_scale_runs_orange_grey_blue():
     strong = diverging(fade=False).colors
     assert len(strong) == SHADES and strong[0] == ORANGE and strong[15] == GREY and strong[-1] == BLUE
     faded = diverging().colors
-    assert all(f >= s for f, s in zip(faded[0], ORANGE))  # lighter than the points' colour
+    assert all(f >= s for f, s in zip(faded[0], ORANGE, strict=True))  # lighter than the points' colour
 
 
 def test_heatmap_strips_turn_values_into_coloured_cells():

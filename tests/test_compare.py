@@ -35,7 +35,9 @@ validation_split = 0.2
 seed = 0
 """
 NO_DROPOUT = BASE.replace('  { type = "dropout", rate = 0.2 },\n', "").replace("compare: dropout", "compare: none")
-STOPPING = BASE.replace("epochs = 6", 'epochs = 300\nearly_stopping = { monitor = "val_loss", patience = 2, restore_best_weights = true }')
+STOPPING = BASE.replace(
+    "epochs = 6", 'epochs = 300\nearly_stopping = { monitor = "val_loss", patience = 2, restore_best_weights = true }'
+)
 
 
 @pytest.fixture

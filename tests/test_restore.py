@@ -193,7 +193,7 @@ def test_width_is_refused_after_loading_data_whose_width_the_spec_does_not_fix(t
 def test_a_model_whose_outputs_do_not_fit_the_classes_is_refused(tmp_path, preset_file):
     keras = keras_module()
     keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")]).save(tmp_path / "m.h5")
-    with pytest.raises(ExportError, match="does not fit this preset: model.layers.0..units"):
+    with pytest.raises(ExportError, match=r"does not fit this preset: model.layers.0..units"):
         open_model(tmp_path / "m.h5", load_preset(preset_file))
 
 

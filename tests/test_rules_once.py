@@ -89,7 +89,9 @@ def test_a_regression_set_needs_one_output_unit():
     model = {"loss": "mean_squared_error", "layers": [{"type": "dense", "units": 2}]}
     with pytest.raises(SpecError) as info:
         validate_preset({"preset": {"title": "t"}, "data": {"source": "regression"}, "model": model})
-    assert str(info.value) == "model.layers[0].units: the data has one number to predict per row, so the output layer needs 1 unit (got 2)"
+    assert str(info.value) == (
+        "model.layers[0].units: the data has one number to predict per row, so the output layer needs 1 unit (got 2)"
+    )
 
 
 def test_two_classes_take_one_sigmoid_unit_or_two_softmax_units():

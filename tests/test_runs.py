@@ -50,7 +50,8 @@ class TestChangeLabels:
         assert change_labels(preset_dict(), preset_dict(model=layers(HIDDEN, OUT))) == ("dropout 0.2 → 0",)
 
     def test_dropout_rate_changed_and_added(self):
-        assert change_labels(preset_dict(), preset_dict(model=layers(HIDDEN, {"type": "dropout", "rate": 0.5}, OUT))) == ("dropout 0.2 → 0.5",)
+        wider_dropout = preset_dict(model=layers(HIDDEN, {"type": "dropout", "rate": 0.5}, OUT))
+        assert change_labels(preset_dict(), wider_dropout) == ("dropout 0.2 → 0.5",)
         assert change_labels(preset_dict(model=layers(HIDDEN, OUT)), preset_dict()) == ("dropout 0.2",)
 
     def test_a_penalty_switched_on_shows_its_value_and_off_shows_zero(self):

@@ -76,7 +76,9 @@ def test_non_finite_numbers_and_huge_seeds_are_refused_naming_the_field(changes,
 
 
 def test_nan_inside_a_list_names_its_item(tmp_path, capsys):
-    text = BASE.format(**DEFAULTS).replace('source = "circles"\nn = 100\nnoise = 0.1', 'source = "logistic"\nn = 100\nbeta = [1.0, nan]')
+    text = BASE.format(**DEFAULTS).replace(
+        'source = "circles"\nn = 100\nnoise = 0.1', 'source = "logistic"\nn = 100\nbeta = [1.0, nan]'
+    )
     path = tmp_path / "p.toml"
     path.write_text(text)
     assert main(["check", str(path)]) == 2
@@ -212,7 +214,8 @@ def test_a_validation_split_that_leaves_no_training_rows_is_bad_input_not_diverg
 def test_a_csv_whose_split_leaves_no_training_rows_gets_the_same_words_once_loaded(tmp_path, capsys):
     (tmp_path / "t.csv").write_text("a,label\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
     text = BASE.format(**{**DEFAULTS, "extra": "validation_split = 0.95"}).replace(
-        'source = "circles"\nn = 100\nnoise = 0.1', f'source = "csv"\npath = "{tmp_path / "t.csv"}"\nlabel_column = "label"\ntest_size = 0.5'
+        'source = "circles"\nn = 100\nnoise = 0.1',
+        f'source = "csv"\npath = "{tmp_path / "t.csv"}"\nlabel_column = "label"\ntest_size = 0.5'
     )
     path = tmp_path / "p.toml"
     path.write_text(text)
@@ -226,7 +229,8 @@ def test_a_test_split_that_leaves_no_training_rows_names_test_size(tmp_path, cap
     path = tmp_path / "p.toml"
     path.write_text(BASE.format(**DEFAULTS).replace("n = 100", "n = 10\ntest_size = 0.95"))
     assert main(["train", str(path)]) == 2
-    assert capsys.readouterr().err == "nnplay: error: data.test_size: takes all 10 rows for testing, leaving none to train on (got 0.95)\n"
+    expected = "nnplay: error: data.test_size: takes all 10 rows for testing, leaving none to train on (got 0.95)\n"
+    assert capsys.readouterr().err == expected
 
 
 @pytest.mark.parametrize(("model", "line"), [

@@ -250,7 +250,7 @@ def test_the_relay_posts_weight_copies_at_most_ten_times_a_second_and_the_last_o
     copies = [m for m in posted if isinstance(m, WeightsChanged)]
     assert 2 <= len(copies) <= elapsed * 10 + 2
     assert copies[-1].final and copies[-1].epoch == 20
-    for got, want in zip(copies[-1].weights, trainer.get_weights()):
+    for got, want in zip(copies[-1].weights, trainer.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
     # Copies, not views: training on does not change what was posted.
     first = copies[0].weights[0].copy()

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (the lecture's notation: Greek letters and the minus sign)
+
 """Watching a run: pause, one batch, one epoch, speed, stop while paused; the descent on the surface.
 
 Real app, real engines, keys through Pilot. The run waits on the app's pace, so each test knows

@@ -605,7 +605,8 @@ class NnplayApp(App[int]):
 
     def _open_requested(self, path: str | None) -> None:
         if path:
-            self.notify(f"Reading {path} (the first file loads TensorFlow, a few seconds)…", title="Opening model", timeout=4, markup=False)
+            self.notify(f"Reading {path} (the first file loads TensorFlow, a few seconds)…",
+                        title="Opening model", timeout=4, markup=False)
             self._open_model(path, self.draft.preset)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open model")

@@ -78,7 +78,7 @@ def probabilities_table(outputs: np.ndarray, labels: np.ndarray, class_names: tu
     for head in heads:
         table.add_column(head, justify="right")
     table.add_column("true", justify="left")
-    for i, (row, label) in enumerate(zip(outputs.reshape(len(outputs), -1), labels)):
+    for i, (row, label) in enumerate(zip(outputs.reshape(len(outputs), -1), labels, strict=True)):
         true = class_names[int(label)] if class_names is not None else f"{float(label):.4g}"
         table.add_row(str(i), *(f"{v:.4f}" for v in row), true)
     return table

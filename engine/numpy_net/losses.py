@@ -20,7 +20,7 @@ EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [eps, 
 
 def _mean_rows_units(t: np.ndarray) -> np.ndarray:
     """The mean over the last two axes (rows, units): one number per model of a stack."""
-    return t.reshape(t.shape[:-2] + (-1,)).mean(axis=-1)
+    return t.reshape((*t.shape[:-2], -1)).mean(axis=-1)
 
 
 class Loss:

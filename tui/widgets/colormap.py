@@ -47,7 +47,7 @@ SHADES = 31
 
 def mix(a: RGB, b: RGB, t: float) -> RGB:
     """The colour ``t`` of the way from ``a`` to ``b``."""
-    return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))  # type: ignore[return-value]
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
 def ramp(stops: Sequence[RGB], n: int) -> tuple[RGB, ...]:
@@ -170,7 +170,7 @@ class HalfBlocks:
         lengths = (runs - start_of).tolist()
         values = codes[row_of, start_of].tolist()
         rows: list[list[Segment]] = [[] for _ in range(codes.shape[0])]
-        for row, length, code in zip(row_of.tolist(), lengths, values):
+        for row, length, code in zip(row_of.tolist(), lengths, values, strict=True):
             rows[row].append(Segment(HALF * length, self._style_of(code, n)))
         return rows
 

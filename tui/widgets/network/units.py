@@ -71,7 +71,7 @@ def weight_bars(incoming: np.ndarray, scale: float, width: int = TILE) -> list[S
     orange negative, blue positive); more weights than cells end in ``…``."""
     shown = incoming if len(incoming) <= width else incoming[: width - 1]
     heights = np.clip(np.rint(np.abs(shown) / scale * 8), 1, 8).astype(int) if scale > 0 else np.ones(len(shown), int)
-    cells = [_text(BARS[h], signed_style(w, scale)) for w, h in zip(shown.tolist(), heights.tolist())]
+    cells = [_text(BARS[h], signed_style(w, scale)) for w, h in zip(shown.tolist(), heights.tolist(), strict=True)]
     if len(incoming) > width:
         cells.append(_text("…", DIM))
     cells.append(_text(" " * (width - len(cells))))

@@ -50,7 +50,7 @@ def matrix_text(matrix: formula.Augmented, unit_names: Sequence[str]) -> Text:
     for name in unit_names:
         _right(text, f"{name:>7}", DIM)
     text.append("\n")
-    for name, row in zip(matrix.rows, values):
+    for name, row in zip(matrix.rows, values, strict=True):
         text.append(f"{name:<{label}}", style=DIM)
         for value in row:
             _right(text, _number(value), signed_style(value, scale))
@@ -86,7 +86,7 @@ def histogram_rows(hist: LayerHistogram, cells_per_bin: int = 1, rows: int = HIS
     lines = []
     for row in range(rows - 1, -1, -1):
         line = Text()
-        for n, s, centre in zip(now, start, centres):
+        for n, s, centre in zip(now, start, centres, strict=True):
             fill_now = min(8, max(0, n - row * 8))
             fill_start = min(8, max(0, s - row * 8))
             colour = signed_style(centre, width / 2) if abs(centre) > width / (2 * len(centres)) else Style(color="grey70")
@@ -214,7 +214,7 @@ class WeightsView(Static):
             return text
         text.append("Kernel weights per layer  ", style=BOLD)
         text.append("(colour: now · grey: the start)\n", style=DIM)
-        for index, (first, now, hist) in enumerate(zip(history.first, history.now, history.histograms())):
+        for index, (first, now, hist) in enumerate(zip(history.first, history.now, history.histograms(), strict=True)):
             text.append_text(stats_text(first, now, history, index, hist, width))
             text.append("\n")
         return text

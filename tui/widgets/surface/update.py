@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002  (the lecture's notation: Greek letters and the minus sign)
+
 """One descent step in the lecture's notation, with the step's own numbers.
 
     βₜ₊₁ = βₜ − α·∇   (the lecture's β̂_{t+1} = β̂_t − α·∇)
