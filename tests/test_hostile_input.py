@@ -313,7 +313,6 @@ def test_generated_image_folders(layout, tmp_path_factory, monkeypatch):
     run_cli(["data", "p.toml"], folder)
 
 
-@pytest.mark.xfail(strict=False, reason="helper 9a's schema families (issue 9): lands with that branch; then drop this mark")
 @settings(GENERATED, max_examples=20 * SCALE)
 @given(text=preset_texts(small=True, schema_families=True))
 def test_generated_presets_of_the_schema_families(text, tmp_path_factory, monkeypatch):

@@ -187,7 +187,7 @@ async def test_train_a_few_numpy_epochs(tmp_path):
         assert report.fit.status == "completed" and report.fit.epochs_run == 5
         assert chart.history["loss"] == report.fit.history["loss"]  # every epoch, as the engine reported it
         # Drawn again after the run, and what it draws is the run: its title names the last epoch.
-        await wait_for(pilot, lambda: chart.redraws > before and "epoch 5: loss" in painted_text(chart))
+        await wait_for(pilot, lambda: chart.redraws > before and "epoch 5:" in painted_text(chart))
         bar = app.query_one("#progress-bar")
         assert bar.total == bar.progress == 5 * 6  # 300 training rows in batches of 50
         assert app.query_one("#panels", TabbedContent).active == "results"

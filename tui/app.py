@@ -81,24 +81,27 @@ class NnplayApp(App[int]):
     TITLE = "nnplay"
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {PresetCommands}
+    # The footer shows what drives a run; the rest is in the command palette (ctrl+p) and README.
     BINDINGS: ClassVar = [
         Binding("t", "train", "Train/Stop"),
-        Binding("e", "export", "Export"),
-        Binding("o", "open_model", "Open .h5"),
-        Binding("p", "presets", "Presets"),
-        Binding("s", "save", "Save"),
-        Binding("q", "quit", "Quit"),
-        Binding("f", "search", "Search"),
-        Binding("a", "apply_best", "Apply best", show=False),
         Binding("space", "pause", "Pause"),
         Binding("b", "step_batch", "Batch"),
         Binding("n", "step_epoch", "Epoch"),
         Binding("plus", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("right_square_bracket", "cycle_view(1)", "View", key_display="]"),
+        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", key_display="[", show=False),
+        Binding("f", "search", "Search"),
+        Binding("p", "presets", "Presets"),
+        Binding("q", "quit", "Quit"),
+        Binding("e", "export", "Export", show=False),
+        Binding("o", "open_model", "Open .h5", show=False),
+        Binding("s", "save", "Save", show=False),
+        Binding("a", "apply_best", "Apply best", show=False),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("d", "boundary('discretize')", "Discretize", show=False),
         Binding("x", "boundary('test_points')", "Test points", show=False),
-        Binding("l", "toggle_metric", "Loss/Acc"),
+        Binding("l", "toggle_metric", "Loss/Acc", show=False),  # the chart's header says so
         Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
@@ -278,6 +281,12 @@ class NnplayApp(App[int]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#panels", TabbedContent).active = tab
+
+    def action_cycle_view(self, step: int) -> None:
+        """The next (or previous) view of the side column: Loss, Boundary, Network, ..."""
+        views = self.query_one("#views", TabbedContent)
+        panes = [pane.id for pane in views.query(TabPane) if pane.id]
+        views.active = panes[(panes.index(views.active) + step) % len(panes)]
 
     # ----------------------------------------------------------------------------------------
     # Data preview (scikit-learn is imported here, in a worker, after the first paint)

@@ -86,11 +86,11 @@ def host_answers(address: tuple[str, int] | None = None, timeout: float = PROBE_
         return False
 
 
-def _what_to_do(where: Path) -> str:
+def _what_to_do() -> str:
+    """What to do instead, in few words (the error line that carries it has named the folder)."""
     return (
-        f"put a prepared copy of tensorflow-datasets' malaria/{VERSION} folder in {where} "
-        f"(or set data_dir / TFDS_DATA_DIR to a folder that has one), or download the NIH "
-        f"cell_images.zip yourself and use source = \"folder\" with path = \".../cell_images\""
+        f"put tensorflow-datasets' malaria/{VERSION} folder there (or point data_dir / TFDS_DATA_DIR "
+        "at one), or use the NIH cell_images folder with source = \"folder\""
     )
 
 
@@ -113,7 +113,7 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
         if not host_answers():
             raise DataError(
                 f"malaria is not in {where} and its download host {DOWNLOAD_HOST[0]} cannot be reached "
-                f"(no network?); {_what_to_do(where)}",
+                f"(no network?); {_what_to_do()}",
                 field="data.source",
             ) from None
         try:
@@ -122,12 +122,12 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
             )
         except Exception as exc:  # noqa: BLE001 (any failure of a download is the user's to act on)
             raise DataError(
-                f"malaria could not be downloaded to {where} ({_first_line(exc)}); {_what_to_do(where)}",
+                f"malaria could not be downloaded to {where} ({_first_line(exc)}); {_what_to_do()}",
                 field="data.source",
             ) from None
         del missing
     except Exception as exc:  # noqa: BLE001 (a copy that is there but broken)
-        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do(where)}"
+        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do()}"
         raise DataError(message, field="data.source") from None
 
     try:
@@ -154,10 +154,10 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 (tf.data errors while reading the records)
-        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do(where)}"
+        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do()}"
         raise DataError(message, field="data.source") from None
     if count == 0:
-        raise DataError(f"malaria in {where} has no images; {_what_to_do(where)}", field="data.source")
+        raise DataError(f"malaria in {where} has no images; {_what_to_do()}", field="data.source")
     return pixels[:count], labels[:count], class_names
 
 
