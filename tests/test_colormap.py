@@ -86,6 +86,9 @@ def test_class_shades_go_from_grey_to_each_classes_hue():
     assert len(shades) == 12
     assert shades[0] == GREY and shades[3] == hue(0) and shades[7] == hue(1) and shades[11] == hue(2)
     assert point_colors(2).colors == (hue(0), hue(1), darker(hue(0)), darker(hue(1)))
+    # over the 256-colour fallback's full-strength map, points are darker than their own region
+    strong = point_colors(2, over_strong_map=True).colors
+    assert all(sum(point) < sum(hue(i % 2)) / 1.9 for i, point in enumerate(strong))
 
 
 # --------------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def _palette(kind: str, k: int, fade: bool = True) -> tuple[Palette, int]:
         base = class_shades(k, CLASS_SHADES, fade=fade)
     else:
         base = sequential(fade=fade)
-    points = sequential(fade=False) if kind == "regression" else point_colors(k)
+    points = sequential(fade=False) if kind == "regression" else point_colors(k, over_strong_map=not fade)
     return base + points, len(base)
 
 

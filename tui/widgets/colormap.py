@@ -109,8 +109,13 @@ def class_shades(k: int, shades: int = 8, *, fade: bool = True) -> Palette:
     return Palette(tuple(c for colors in ramps for c in (faded(colors) if fade else colors)))
 
 
-def point_colors(k: int) -> Palette:
-    """Data points: ``k`` full class colours (training), then ``k`` darker ones (test)."""
+def point_colors(k: int, *, over_strong_map: bool = False) -> Palette:
+    """Data points: ``k`` full class colours (training), then ``k`` darker ones (test).
+
+    Over the 256-colour fallback's strong map a point in its class's full colour would vanish into
+    its own region, so there the points are drawn darker still (training) and darkest (test)."""
+    if over_strong_map:
+        return Palette(tuple(darker(hue(i), 0.5) for i in range(k)) + tuple(darker(hue(i), 0.25) for i in range(k)))
     return Palette(tuple(hue(i) for i in range(k)) + tuple(darker(hue(i)) for i in range(k)))
 
 
