@@ -208,6 +208,14 @@ def heatmap_segments(values: np.ndarray, low: float = -1.0, high: float = 1.0,
 DIVERGING = diverging()
 
 
+def line_at(strips: Sequence[Strip], y: int, width: int) -> Strip:
+    """Row ``y`` of a pre-built picture, cut or padded to ``width`` (blank below the picture)."""
+    if y < len(strips):
+        strip = strips[y]
+        return strip if strip.cell_length == width else strip.crop_extend(0, width, None)
+    return Strip.blank(width)
+
+
 def supports_truecolor(widget: Widget) -> bool:
     """Whether the app's terminal shows 24-bit colour (rich's detection, as Textual uses it)."""
     try:
@@ -238,8 +246,4 @@ class PixelMap(Widget):
         return self.size.width, 2 * self.size.height
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if y < len(self.strips):
-            strip = self.strips[y]
-            return strip if strip.cell_length == width else strip.crop_extend(0, width, None)
-        return Strip.blank(width)
+        return line_at(self.strips, y, self.size.width)

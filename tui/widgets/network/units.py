@@ -40,7 +40,7 @@ from nnplay.engine.unit_maps import (
     fit_square,
     network_pictures,
 )
-from nnplay.tui.widgets.colormap import heatmap_segments
+from nnplay.tui.widgets.colormap import heatmap_segments, line_at
 from nnplay.tui.widgets.network.colors import DIM, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
 
@@ -315,11 +315,7 @@ class NetworkView(Widget, can_focus=True):
         return max(1, len(self._lines))
 
     def render_line(self, y: int) -> Strip:
-        width = self.content_size.width
-        if y < len(self._lines):
-            line = self._lines[y]
-            return line if line.cell_length == width else line.crop_extend(0, width, None)
-        return Strip.blank(width)
+        return line_at(self._lines, y, self.content_size.width)
 
     # -- picking a unit ----------------------------------------------------------------------
 
