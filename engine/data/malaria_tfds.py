@@ -25,13 +25,14 @@ import numpy as np
 from nnplay.engine.data import cache
 from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.data.images import array_pixels, channels, pixel_names
-from nnplay.engine.errors import DataError
+from nnplay.engine.errors import DataError, clip
 from nnplay.engine.spec import MalariaData
 from nnplay.engine.user_paths import user_path
 
 NAME = "malaria"
 VERSION = "1.0.0"
 CLASS_NAMES = ("parasitized", "uninfected")  # tensorflow-datasets' label names, in id order
+PATH_LIMIT = 80  # a data folder named in an error line keeps its start and its end
 DOWNLOAD_HOST = ("data.lhncbc.nlm.nih.gov", 443)  # where tensorflow-datasets fetches cell_images.zip
 PROBE_SECONDS = 3.0
 
@@ -89,8 +90,8 @@ def host_answers(address: tuple[str, int] | None = None, timeout: float = PROBE_
 def _what_to_do() -> str:
     """What to do instead, in few words (the error line that carries it has named the folder)."""
     return (
-        f"put tensorflow-datasets' malaria/{VERSION} folder there (or point data_dir / TFDS_DATA_DIR "
-        "at one), or use the NIH cell_images folder with source = \"folder\""
+        f"put tensorflow-datasets' malaria/{VERSION} folder there or point data_dir at one, "
+        "or use NIH's cell_images with source = \"folder\""
     )
 
 
@@ -112,8 +113,8 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
     except (AssertionError, FileNotFoundError) as missing:  # "could not find data in ..."
         if not host_answers():
             raise DataError(
-                f"malaria is not in {where} and its download host {DOWNLOAD_HOST[0]} cannot be reached "
-                f"(no network?); {_what_to_do()}",
+                f"malaria is not in {clip(str(where), PATH_LIMIT)} and {DOWNLOAD_HOST[0]} cannot be reached "
+                f"(offline?); {_what_to_do()}",
                 field="data.source",
             ) from None
         try:
@@ -122,12 +123,12 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
             )
         except Exception as exc:  # noqa: BLE001 (any failure of a download is the user's to act on)
             raise DataError(
-                f"malaria could not be downloaded to {where} ({_first_line(exc)}); {_what_to_do()}",
+                f"malaria could not be downloaded to {clip(str(where), PATH_LIMIT)} ({_first_line(exc)}); {_what_to_do()}",
                 field="data.source",
             ) from None
         del missing
     except Exception as exc:  # noqa: BLE001 (a copy that is there but broken)
-        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do()}"
+        message = f"malaria in {clip(str(where), PATH_LIMIT)} could not be read ({_first_line(exc)}); {_what_to_do()}"
         raise DataError(message, field="data.source") from None
 
     try:
@@ -154,10 +155,10 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 (tf.data errors while reading the records)
-        message = f"malaria in {where} could not be read ({_first_line(exc)}); {_what_to_do()}"
+        message = f"malaria in {clip(str(where), PATH_LIMIT)} could not be read ({_first_line(exc)}); {_what_to_do()}"
         raise DataError(message, field="data.source") from None
     if count == 0:
-        raise DataError(f"malaria in {where} has no images; {_what_to_do()}", field="data.source")
+        raise DataError(f"malaria in {clip(str(where), PATH_LIMIT)} has no images; {_what_to_do()}", field="data.source")
     return pixels[:count], labels[:count], class_names
 
 
