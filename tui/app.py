@@ -210,6 +210,13 @@ class NnplayApp(App[int]):
     def _preview_matches(self) -> bool:
         return self.dataset is not None and self._dataset_spec == self.draft.preset.data
 
+    def _n_features(self, preset: Preset) -> int | None:
+        """The input width: the spec's own, or the loaded preview's (``None``: not known yet)."""
+        n_features = preset.n_features()
+        if n_features is None and self._preview_matches():
+            n_features = self.dataset.n_features  # type: ignore[union-attr]
+        return n_features
+
     def _spec_changed(self, *, data_changed: bool = False) -> None:
         """Mark the engine's complaints, redraw the summary, and say whether Train can run."""
         draft = self.draft
@@ -219,12 +226,7 @@ class NnplayApp(App[int]):
             problems.show_problems(draft.problems)
         preset = draft.preset
         self.sub_title = preset.preset.title
-        n_features = preset.n_features()
-        if n_features is None and self._preview_matches():
-            n_features = self.dataset.n_features  # type: ignore[union-attr]
-        self.query_one(SummaryPanel).show(preset, n_features, stale=not draft.valid)
-        if draft.valid and self._preview_matches() and not self.training:
-            self.query_one(BoundaryView).show_untrained(preset, self.dataset)  # type: ignore[arg-type]
+        self.query_one(SummaryPanel).show(preset, self._n_features(preset), stale=not draft.valid)
         self._show_train_state()
         self._show_untrained()
         if data_changed:
@@ -252,13 +254,15 @@ class NnplayApp(App[int]):
             button.tooltip = Text(reason)
 
     def _show_untrained(self, *, new_run: bool = False) -> None:
-        """The network views show the valid draft's starting weights, or the last run's weights
-        while the draft keeps its model and data; ``new_run`` restarts them from the start."""
+        """The views show the valid draft's starting weights, or the last run's weights while the
+        draft keeps its model and data; ``new_run`` restarts the network views from the start."""
         if (self.training and not new_run) or not self.draft.valid or not self._preview_matches():
             return
         from nnplay.engine.numpy_net.initializers import initial_weights
 
         preset, dataset = self.draft.preset, self.dataset
+        if not new_run:
+            self.query_one(BoundaryView).show_untrained(preset, dataset)  # type: ignore[arg-type]
         key = (preset.model, preset.data, dataset)
         shown = self._views_model
         if not new_run and shown is not None and shown[:2] == key[:2] and shown[2] is dataset:
@@ -344,9 +348,7 @@ class NnplayApp(App[int]):
 
     def _opened_fits(self, preset: Preset) -> bool:
         """Whether the opened model's weights still fit the draft (unknown width: the worker decides)."""
-        n_features = preset.n_features()
-        if n_features is None and self._preview_matches():
-            n_features = self.dataset.n_features  # type: ignore[union-attr]
+        n_features = self._n_features(preset)
         return n_features is None or self.opened is None or self.opened.weights_for(preset.model, n_features) is not None
 
     @on(Button.Pressed, "#train")
