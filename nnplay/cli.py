@@ -300,18 +300,20 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def _predict_json(args: argparse.Namespace, opened, probabilities) -> dict[str, Any]:
     report, data = opened.report, opened.prepared.dataset
-    return {
+    out: dict[str, Any] = {
         "model": args.model,
         "preset": args.preset,
         "engine": report.engine,
         "input_features": opened.saved.n_features,
         "test_rows": len(data.y_test),
-        "class_names": None if data.class_names is None else list(data.class_names),
+        "class_names": None,
         "probabilities": probabilities.tolist(),
         "labels": data.y_test[: len(probabilities)].tolist(),
         "test": report.test,
-        "confusion_matrix": None if report.confusion is None else report.confusion.tolist(),
+        "confusion_matrix": None,
     }
+    _add_classes(out, "class_names", report)
+    return out
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -423,12 +425,17 @@ def _report_json(ref: str, report, exported: Path | None) -> dict[str, Any]:
     weights = _weights_json(report)
     if weights is not None:
         out["weights"] = weights
-    if report.class_names:
-        out["classes"] = list(report.class_names)
-        json_output.cap_classes(out, "classes")
-    if report.confusion is not None:  # over the same classes as "classes"
-        out["confusion_matrix"], _ = json_output.cap_matrix(report.confusion)
+    _add_classes(out, "classes", report)
     return out
+
+
+def _add_classes(out: dict[str, Any], key: str, report) -> None:
+    """The class names under ``key`` and the confusion matrix over them, both capped for JSON."""
+    if report.class_names:
+        out[key] = list(report.class_names)
+        json_output.cap_classes(out, key)
+    if report.confusion is not None:  # over the same classes as out[key]
+        out["confusion_matrix"], _ = json_output.cap_matrix(report.confusion)
 
 
 def _print_report(report, exported: Path | None) -> None:
