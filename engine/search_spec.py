@@ -38,6 +38,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
+from nnplay.engine.spec_paths import get_path, set_path
+
 Objective = Literal["val_accuracy", "val_loss"]
 HIDDEN_LAYERS, HIDDEN_UNITS = "hidden_layers", "hidden_units"
 KNOBS = (HIDDEN_LAYERS, HIDDEN_UNITS)
@@ -51,6 +53,7 @@ _FIXED = {
     "train.engine": "choose the engine with --engine; every trial uses the same one",
 }
 MAX_HIDDEN_LAYERS = 16
+_MISSING = object()  # get_path's answer for a path the preset does not have
 _GOT = re.compile(r" \(got [^()]*\)$")  # the value, which the outer message names anyway
 
 
@@ -122,24 +125,12 @@ class SearchSpec(_Table):
 # Paths and trials: what one set of drawn values does to a preset
 
 
-def get_path(raw: Any, path: str) -> tuple[bool, Any]:
-    """``(True, value)`` at the dotted ``path`` of a nested dict (``model.layers[1].units``),
-    or ``(False, None)`` when a step is missing."""
-    node = raw
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
-        try:
-            node = node[int(index)] if index else node[name]
-        except (KeyError, IndexError, TypeError):
-            return False, None
-    return True, node
-
-
 def draws_integers(raw: dict[str, Any], path: str, spec: Range) -> bool:
     """Whether ``spec`` draws whole numbers at ``path``: the knobs and integer fields do, real-valued
     fields do not; a field that holds neither (``batch_size = "full"``) follows the bounds' type."""
     if path in KNOBS:
         return True
-    _, value = get_path(raw, path)
+    value = get_path(raw, path)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return isinstance(spec.low, int) and isinstance(spec.high, int)
     return isinstance(value, int)
@@ -172,8 +163,6 @@ def param_edits(raw: dict[str, Any], params: dict[str, Value]) -> list[tuple[str
 
 def apply_params(raw: dict[str, Any], params: dict[str, Value]) -> dict[str, Any]:
     """A copy of the plain preset ``raw`` with one trial's values set, and no ``[search]`` table."""
-    from nnplay.engine.spec import set_path  # imported here: the schema module imports this one
-
     out = copy.deepcopy({k: v for k, v in raw.items() if k != "search"})
     for path, value in param_edits(out, params):
         set_path(out, path, value)
@@ -192,8 +181,8 @@ def path_refusal(raw: dict[str, Any], path: str, space: dict[str, Range]) -> str
         return f"is fixed: {_FIXED[path]}"
     if path.startswith("model.layers") and HIDDEN_LAYERS in space:
         return "is rebuilt by hidden_layers, so it cannot be searched by position as well"
-    found, value = get_path(raw, path)
-    if not found:
+    value = get_path(raw, path, _MISSING)
+    if value is _MISSING:
         return ("is not a field of this preset (name a field it sets, such as "
                 "train.optimizer.learning_rate, or a knob: hidden_layers, hidden_units)")
     if isinstance(value, (dict, list)):
