@@ -68,19 +68,25 @@ def input_width(inputs: tuple[str, ...] | None, source_width: int | None) -> int
     return source_width if inputs is None else len(inputs)
 
 
-def input_problems(data) -> list[Problem]:
-    """The spec-level rule: feature inputs need a source with two features (when the spec knows its
-    width; a CSV is checked when it is read, see :func:`check_source_width`)."""
-    inputs = getattr(data, "inputs", None)
-    width = data.n_features()
-    if inputs is None or width is None or width == 2:
+def width_problems(source: str, width: int) -> list[Problem]:
+    """The rule: feature inputs need a source with two features."""
+    if width == 2:
         return []
-    return [Problem("data.inputs", f"feature inputs need a source with two features; {data.source!r} has {width}")]
+    return [Problem("data.inputs", f"feature inputs need a source with two features; {source!r} has {width}")]
+
+
+def input_problems(data) -> list[Problem]:
+    """The rule at the spec, when the spec knows the source's width (a CSV is checked when it is
+    read, see :func:`check_source_width`)."""
+    width = data.n_features()
+    if getattr(data, "inputs", None) is None or width is None:
+        return []
+    return width_problems(data.source, width)
 
 
 def check_source_width(source: str, width: int) -> None:
     """Raise :class:`DataError` when a loaded source cannot take feature inputs."""
-    if width != 2:
+    if problems := width_problems(source, width):
         from nnplay.engine.errors import DataError
 
-        raise DataError(f"feature inputs need a source with two features; {source!r} has {width}", field="data.inputs")
+        raise DataError(problems)

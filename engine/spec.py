@@ -22,13 +22,12 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from nnplay.engine import spec_errors
 from nnplay.engine.errors import SpecError
-from nnplay.engine.features import FeatureInputs, input_problems, input_width
+from nnplay.engine.features import FeatureInputs, input_width
 from nnplay.engine.search_spec import SearchTable
 from nnplay.engine.spec_errors import problems_from
 from nnplay.engine.spec_paths import set_path
-from nnplay.engine.spec_rules import combination_problems, is_cross_entropy
+from nnplay.engine.spec_rules import combination_problems
 
 Activation = Literal["linear", "sigmoid", "tanh", "relu", "softmax"]
 LossName = Literal[
@@ -42,7 +41,6 @@ ACTIVATIONS: tuple[str, ...] = get_args(Activation)
 LOSSES: tuple[str, ...] = get_args(LossName)
 ENGINES: tuple[str, ...] = get_args(EngineName)
 MONITORS: tuple[str, ...] = get_args(Monitor)
-CROSS_ENTROPIES = frozenset(loss for loss in LOSSES if is_cross_entropy(loss))
 
 #: scikit-learn takes seeds 0 .. 2**32 - 1 (``random_state``); TensorFlow's are kept below 2**31.
 DATA_SEED_MAX = 2**32 - 1
@@ -450,18 +448,13 @@ class Preset(_Spec):
 _TAGS = frozenset(DATA_SOURCES) | frozenset(LAYER_TYPES) | frozenset(OPTIMIZERS)
 
 
-def field_path(loc: tuple[Any, ...]) -> str:
-    """``('model', 'layers', 1, 'dense', 'units')`` -> ``model.layers[1].units``."""
-    return spec_errors.field_path(loc, _TAGS)
-
-
 def validate_preset(raw: dict[str, Any]) -> Preset:
     """A plain dict in, a valid :class:`Preset` out, or :class:`SpecError` naming each bad field."""
     try:
         preset = Preset.model_validate(raw)
     except ValidationError as exc:
         raise SpecError(problems_from(exc, _TAGS)) from None
-    problems = combination_problems(preset) + input_problems(preset.data)
+    problems = combination_problems(preset)
     if problems:
         raise SpecError(problems)
     return preset

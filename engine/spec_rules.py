@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nnplay.engine.errors import Problem
+from nnplay.engine.features import input_problems
 from nnplay.engine.memory import memory_problems
 from nnplay.engine.splits import test_rows, training_rows
 
@@ -141,4 +142,4 @@ def combination_problems(preset: Preset) -> list[Problem]:
     if model.dense_layers and not problems:
         knob = f"data.{data.rows_key or 'path'}"
         problems += memory_problems(preset, rows, data.n_features(), rows_field=knob)
-    return problems
+    return problems + input_problems(data)
