@@ -216,12 +216,13 @@ class RunRecord:
             "stop_reason": self.stop_reason,
             "message": self.message,
             "best_epoch": None if self.best_epoch is None else self.best_epoch + 1,
-            **{name: _finite(getattr(self, name)) for name in self.FIGURES},
-            "seconds": _finite(self.seconds),
+            **{name: finite_or_none(getattr(self, name)) for name in self.FIGURES},
+            "seconds": finite_or_none(self.seconds),
         }
 
 
-def _finite(value: float | None) -> float | None:
+def finite_or_none(value: float | None) -> float | None:
+    """``value``, or ``None`` for a missing or non-finite one (JSON has no NaN or infinity)."""
     return value if value is not None and math.isfinite(value) else None
 
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.run import Prepared, run
+from nnplay.engine.runs import finite_or_none
 from nnplay.engine.search_spec import SearchSpec, Value, apply_params, draws_integers
 from nnplay.engine.spec import Preset, validate_preset
 from nnplay.engine.training import EpochEnd, Event
@@ -47,17 +48,13 @@ class TrialResult:
         return {
             "number": self.number,
             "params": dict(self.params),
-            "value": _finite(self.value),
+            "value": finite_or_none(self.value),
             "status": self.status,
             "epochs": self.epochs,
             "seconds": round(self.seconds, 4),
-            "test": {k: _finite(v) for k, v in self.test.items()},
+            "test": {k: finite_or_none(v) for k, v in self.test.items()},
             "message": self.message,
         }
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,7 +142,7 @@ def rank(trials: tuple[TrialResult, ...] | list[TrialResult], direction: str) ->
     order = {"complete": 0, "pruned": 1, "failed": 2}
 
     def key(trial: TrialResult) -> tuple[int, float, int]:
-        value = trial.value if trial.value is not None and math.isfinite(trial.value) else None
+        value = finite_or_none(trial.value)
         return order[trial.status], math.inf if value is None else sign * value, trial.number
 
     return sorted(trials, key=key)
