@@ -107,13 +107,14 @@ class Sequential:
     def train_step(self, x: np.ndarray, y: np.ndarray, optimizer,
                    watch: Callable[[list[np.ndarray]], None] | None = None) -> tuple[float, np.ndarray]:
         """Forward, backward, descend. Returns the batch loss (before the step) and the outputs.
-        ``watch`` is shown the gradients before the optimizer uses (and overwrites) them."""
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            p = self.forward(x, training=True)
-            loss = self.data_loss(y, p) + self.penalty()
-            if np.isfinite(loss):
-                self.backward(y, p)
-                if watch is not None:
-                    watch(self.gradients)
-                optimizer.apply(self.parameters, self.gradients)
+        ``watch`` is shown the gradients before the optimizer uses (and overwrites) them. A loss that
+        overflows is returned, not warned about: the trainer runs this under
+        :func:`~nnplay.engine.numpy_net.trainer.divergence_is_an_outcome`."""
+        p = self.forward(x, training=True)
+        loss = self.data_loss(y, p) + self.penalty()
+        if np.isfinite(loss):
+            self.backward(y, p)
+            if watch is not None:
+                watch(self.gradients)
+            optimizer.apply(self.parameters, self.gradients)
         return loss, p

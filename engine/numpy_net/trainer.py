@@ -110,10 +110,8 @@ class NumpyTrainer(Trainer):
             loss_sum = correct_sum = 0.0
             seen = 0
             for step in range(steps):
-                if pace is not None and not pace.wait_turn(epoch, step, steps, cancel):
-                    status = "cancelled"
-                    break
-                if cancel is not None and cancel.is_set():
+                held_and_stopped = pace is not None and not pace.wait_turn(epoch, step, steps, cancel)
+                if held_and_stopped or (cancel is not None and cancel.is_set()):
                     status = "cancelled"
                     break
                 rows = slice(step * batch, (step + 1) * batch)
