@@ -38,7 +38,12 @@ def matrix_name(index: int) -> str:
 
 def output_symbol(model: ModelSpec) -> str:
     """``p̂`` when the output is a probability, ``ŷ`` for a regression's value."""
-    return "p̂" if model.output_activation in ("sigmoid", "softmax") else "ŷ"
+    return _symbol(model.output_activation)
+
+
+def _symbol(activation: str) -> str:
+    """p̂ for a probability (sigmoid, softmax), ŷ for any other output."""
+    return "p̂" if activation in ("sigmoid", "softmax") else "ŷ"
 
 
 def symbolic(model: ModelSpec) -> str:
@@ -124,7 +129,7 @@ def with_numbers(layers: Sequence[DenseWeights], feature_names: Sequence[str] | 
     terms = [] if bias is None else [(float(bias[0]), None)]
     terms += [(float(w), name) for w, name in zip(kernel, names, strict=True)]
     body = "".join(_term(value, name, i == 0, digits) for i, (value, name) in enumerate(terms))
-    symbol = symbol or ("p̂" if layer.activation in ("sigmoid", "softmax") else "ŷ")
+    symbol = symbol or _symbol(layer.activation)
     return f"{symbol} = {function}({body})" if function else f"{symbol} = {body}"
 
 
