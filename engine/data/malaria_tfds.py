@@ -33,6 +33,11 @@ NAME = "malaria"
 VERSION = "1.0.0"
 CLASS_NAMES = ("parasitized", "uninfected")  # tensorflow-datasets' label names, in id order
 PATH_LIMIT = 80  # a data folder named in an error line keeps its start and its end
+#: What to do instead, in few words (the error line that carries it has named the folder).
+WHAT_TO_DO = (
+    f"put tensorflow-datasets' malaria/{VERSION} folder there or point data_dir at one, "
+    'or use NIH\'s cell_images with source = "folder"'
+)
 DOWNLOAD_HOST = ("data.lhncbc.nlm.nih.gov", 443)  # where tensorflow-datasets fetches cell_images.zip
 PROBE_SECONDS = 3.0
 
@@ -87,14 +92,6 @@ def host_answers(address: tuple[str, int] | None = None, timeout: float = PROBE_
         return False
 
 
-def _what_to_do() -> str:
-    """What to do instead, in few words (the error line that carries it has named the folder)."""
-    return (
-        f"put tensorflow-datasets' malaria/{VERSION} folder there or point data_dir at one, "
-        "or use NIH's cell_images with source = \"folder\""
-    )
-
-
 def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """The first ``limit`` images as ``(n, size, size, channels)`` uint8, their labels and class names."""
     _quiet_tensorflow()
@@ -106,6 +103,11 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
             field="data.source",
         ) from None
     where = data_dir(spec)
+    shown, advice = clip(str(where), PATH_LIMIT), WHAT_TO_DO
+
+    def unreadable(exc: BaseException) -> DataError:
+        return DataError(f"malaria in {shown} could not be read ({_first_line(exc)}); {advice}", field="data.source")
+
     try:
         ds, info = tfds.load(
             NAME, split="train", data_dir=str(where), download=False, shuffle_files=False, with_info=True
@@ -113,8 +115,7 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
     except (AssertionError, FileNotFoundError) as missing:  # "could not find data in ..."
         if not host_answers():
             raise DataError(
-                f"malaria is not in {clip(str(where), PATH_LIMIT)} and {DOWNLOAD_HOST[0]} cannot be reached "
-                f"(offline?); {_what_to_do()}",
+                f"malaria is not in {shown} and {DOWNLOAD_HOST[0]} cannot be reached (offline?); {advice}",
                 field="data.source",
             ) from None
         try:
@@ -123,13 +124,12 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
             )
         except Exception as exc:  # noqa: BLE001 (any failure of a download is the user's to act on)
             raise DataError(
-                f"malaria could not be downloaded to {clip(str(where), PATH_LIMIT)} ({_first_line(exc)}); {_what_to_do()}",
+                f"malaria could not be downloaded to {shown} ({_first_line(exc)}); {advice}",
                 field="data.source",
             ) from None
         del missing
     except Exception as exc:  # noqa: BLE001 (a copy that is there but broken)
-        message = f"malaria in {clip(str(where), PATH_LIMIT)} could not be read ({_first_line(exc)}); {_what_to_do()}"
-        raise DataError(message, field="data.source") from None
+        raise unreadable(exc) from None
 
     try:
         class_names = tuple(str(name) for name in info.features["label"].names)
@@ -155,10 +155,9 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 (tf.data errors while reading the records)
-        message = f"malaria in {clip(str(where), PATH_LIMIT)} could not be read ({_first_line(exc)}); {_what_to_do()}"
-        raise DataError(message, field="data.source") from None
+        raise unreadable(exc) from None
     if count == 0:
-        raise DataError(f"malaria in {clip(str(where), PATH_LIMIT)} has no images; {_what_to_do()}", field="data.source")
+        raise DataError(f"malaria in {shown} has no images; {advice}", field="data.source")
     return pixels[:count], labels[:count], class_names
 
 
