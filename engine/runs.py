@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nnplay.engine.spec import Preset
+from nnplay.engine.spec import Preset, keras_layer_names
 from nnplay.engine.training import Status
 
 if TYPE_CHECKING:  # the run module loads the data sources (scikit-learn); keep it out of start-up
@@ -90,16 +90,6 @@ def _dense_fields(layer: Mapping[str, Any]) -> dict[str, Any]:
     return {**fields, **_penalties(layer, "kernel"), **_penalties(layer, "bias")}
 
 
-def _keras_names(layers: list[Mapping[str, Any]]) -> list[str]:
-    seen: dict[str, int] = {}
-    names = []
-    for layer in layers:
-        count = seen.get(layer["type"], 0)
-        seen[layer["type"]] = count + 1
-        names.append(layer.get("name") or (layer["type"] if count == 0 else f"{layer['type']}_{count}"))
-    return names
-
-
 def _diff_layers(old: list[Mapping[str, Any]], new: list[Mapping[str, Any]], out: list[_Change]) -> None:
     """Dense layers are matched in order, and so are dropout layers; a different number of dense
     layers is one change (their units, ``layers 4-2 → 16-8-2``)."""
@@ -109,7 +99,8 @@ def _diff_layers(old: list[Mapping[str, Any]], new: list[Mapping[str, Any]], out
         units = lambda layers: "-".join(str(layer["units"]) for layer in layers)  # noqa: E731
         out.append(_Change("model", "layers", f"{units(dense_old)} {ARROW} {units(dense_new)}"))
     else:
-        names = [n for n, layer in zip(_keras_names(list(new)), new, strict=True) if layer["type"] == "dense"]
+        all_names = keras_layer_names((layer["type"], layer.get("name")) for layer in new)
+        names = [n for n, layer in zip(all_names, new, strict=True) if layer["type"] == "dense"]
         for name, before, after in zip(names, dense_old, dense_new, strict=True):
             _diff_fields(name, _dense_fields(before), _dense_fields(after), out)
     rates_old = [float(layer["rate"]) for layer in old if layer["type"] == "dropout"]

@@ -18,6 +18,7 @@ the wording of pydantic's errors in :mod:`~nnplay.engine.spec_errors`, the rules
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -318,6 +319,21 @@ class DropoutLayer(_Spec):
     name: str | None = Field(None, pattern=_NAME, max_length=64)
 
 
+def keras_layer_names(layers: Iterable[tuple[str, str | None]]) -> list[str]:
+    """Names for ``(type, name)`` pairs as Keras gives them: a layer's own name, else ``dense``,
+    ``dense_1``, ... counted over the unnamed layers of each type."""
+    seen: dict[str, int] = {}
+    names = []
+    for kind, name in layers:
+        if name:
+            names.append(name)
+            continue
+        count = seen.get(kind, 0)
+        seen[kind] = count + 1
+        names.append(kind if count == 0 else f"{kind}_{count}")
+    return names
+
+
 LAYER_MODELS = (DenseLayer, DropoutLayer)
 Layer = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]
 LAYER_TYPES: tuple[str, ...] = tuple(_tags(LAYER_MODELS, "type"))
@@ -341,16 +357,7 @@ class ModelSpec(_Spec):
 
     def layer_names(self) -> list[str]:
         """Each layer's name: its own, or Keras's default (``dense``, ``dense_1``, ``dropout``, ...)."""
-        seen: dict[str, int] = {}
-        names = []
-        for layer in self.layers:
-            if layer.name:
-                names.append(layer.name)
-                continue
-            count = seen.get(layer.type, 0)
-            seen[layer.type] = count + 1
-            names.append(layer.type if count == 0 else f"{layer.type}_{count}")
-        return names
+        return keras_layer_names((layer.type, layer.name) for layer in self.layers)
 
 
 # --------------------------------------------------------------------------------------------

@@ -152,3 +152,11 @@ class TestRunStore:
         text = json.dumps(row, allow_nan=False)  # raises on NaN or Infinity
         assert json.loads(text)["train_loss"] is None and row["val_loss"] is None
         assert row["test_accuracy"] == record.test_accuracy
+
+
+def test_change_labels_name_layers_as_keras_and_the_summary_do():
+    """A named layer does not shift the default names of the unnamed ones (``layer_names``'s rule)."""
+    named = {**HIDDEN, "name": "first"}
+    before = preset_dict(model=layers(named, HIDDEN, HIDDEN, OUT))
+    after = preset_dict(model=layers(named, {**HIDDEN, "units": 8}, {**HIDDEN, "units": 8}, OUT))
+    assert change_labels(before, after) == ("dense units 4 → 8", "dense_1 units 4 → 8")
