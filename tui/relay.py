@@ -60,7 +60,6 @@ class EventRelay:
         self.weights_interval = 1.0 / weights_rate
         self._next_weights = 0.0
         self._epoch = 0  # 1-based epoch of the latest event
-        self.weights_posted = 0
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, StepTaken):
@@ -92,7 +91,6 @@ class EventRelay:
         weights = list(self.weights())  # a trainer's get_weights returns new arrays
         cost = time.monotonic() - started
         self._next_weights = started + max(self.weights_interval, cost / WEIGHTS_SHARE)
-        self.weights_posted += 1
         self._send(WeightsChanged(self.model, weights, final, self._epoch))
 
     def hold(self, paused: bool) -> None:

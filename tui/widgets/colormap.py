@@ -130,7 +130,8 @@ def quantize(values: np.ndarray, low: float, high: float, n: int) -> np.ndarray:
 # Half blocks
 
 
-def _to_color(rgb: RGB, truecolor: bool) -> Color:
+def to_color(rgb: RGB, truecolor: bool) -> Color:
+    """``rgb`` as a rich colour: itself in true colour, else the nearest of the 256 standard ones."""
     color = Color.from_rgb(*rgb)
     return color if truecolor else color.downgrade(ColorSystem.EIGHT_BIT)
 
@@ -142,7 +143,7 @@ class HalfBlocks:
     def __init__(self, palette: Palette, truecolor: bool = True) -> None:
         self.palette = palette
         self.truecolor = truecolor
-        self._colors = [_to_color(c, truecolor) for c in palette.colors]
+        self._colors = [to_color(c, truecolor) for c in palette.colors]
         self._styles: dict[int, Style] = {}
 
     def style(self, upper: int, lower: int) -> Style:

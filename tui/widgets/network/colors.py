@@ -9,6 +9,7 @@ from rich.style import Style
 from nnplay.tui.widgets.colormap import BLUE, GREY, ORANGE, mix
 
 DIM = Style(color="grey50")
+EIGHTHS = " ▁▂▃▄▅▆▇█"  # a bar's height in eighths of a cell, 0 to 8
 SHADES = 7  # a side: index 0 the faintest, 6 the full colour
 _NEG = [Style(color=Color.from_rgb(*mix(GREY, ORANGE, 0.35 + 0.65 * i / (SHADES - 1)))) for i in range(SHADES)]
 _POS = [Style(color=Color.from_rgb(*mix(GREY, BLUE, 0.35 + 0.65 * i / (SHADES - 1)))) for i in range(SHADES)]

@@ -41,7 +41,7 @@ from nnplay.engine.unit_maps import (
     network_pictures,
 )
 from nnplay.tui.widgets.colormap import heatmap_segments, line_at
-from nnplay.tui.widgets.network.colors import DIM, signed_style
+from nnplay.tui.widgets.network.colors import DIM, EIGHTHS, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 10
@@ -49,7 +49,6 @@ HEAVY = 1_000_000  # first-layer weights above which the pictures are computed i
 TILE = 8  # cells wide; 8 pixels tall = 4 cell rows
 TILE_ROWS = TILE // 2
 GAP = 1
-BARS = " ▁▂▃▄▅▆▇█"
 BOLD = Style(bold=True)
 MARK = Style(bold=True, color="yellow")
 
@@ -71,7 +70,7 @@ def weight_bars(incoming: np.ndarray, scale: float, width: int = TILE) -> list[S
     orange negative, blue positive); more weights than cells end in ``…``."""
     shown = incoming if len(incoming) <= width else incoming[: width - 1]
     heights = np.clip(np.rint(np.abs(shown) / scale * 8), 1, 8).astype(int) if scale > 0 else np.ones(len(shown), int)
-    cells = [_text(BARS[h], signed_style(w, scale)) for w, h in zip(shown.tolist(), heights.tolist(), strict=True)]
+    cells = [_text(EIGHTHS[h], signed_style(w, scale)) for w, h in zip(shown.tolist(), heights.tolist(), strict=True)]
     if len(incoming) > width:
         cells.append(_text("…", DIM))
     cells.append(_text(" " * (width - len(cells))))
@@ -122,7 +121,6 @@ class NetworkView(Widget, can_focus=True):
         self.drawn_epoch: int | None = None  # the epoch of the weights on screen
         self.shown_epoch = -1
         self._computing = False
-        self.frame_seconds = 0.0
         self._plane: Plane | None = None
         self._lines: list[Strip] = []
         self._stale = True
@@ -171,10 +169,8 @@ class NetworkView(Widget, can_focus=True):
             else:
                 self._stale = True
             return
-        started = time.monotonic()
         self.pacer.start()
         self._show(self._compute(*job[:3], width), job[3], width)
-        self.frame_seconds = time.monotonic() - started
         self.pacer.drawn()
 
     def _heavy(self) -> bool:
@@ -201,7 +197,6 @@ class NetworkView(Widget, can_focus=True):
         event.stop()
         self._computing = False
         self.pacer.paid(event.seconds)
-        self.frame_seconds = event.seconds
         self._show(event.pictures, event.epoch, event.width)
 
     def _show(self, pictures: NetworkPictures | None, epoch: int, width: int) -> None:

@@ -24,12 +24,11 @@ from textual.widgets import Static
 from nnplay.engine import formula
 from nnplay.engine.spec import Preset
 from nnplay.engine.weight_stats import LayerHistogram, LayerStats, WeightHistory
-from nnplay.tui.widgets.network.colors import DIM, signed_style
+from nnplay.tui.widgets.network.colors import DIM, EIGHTHS, signed_style
 from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 5
-EIGHTHS = " ▁▂▃▄▅▆▇█"
-SPARK = "▁▂▃▄▅▆▇█"
+SPARK = EIGHTHS[1:]
 HIST_ROWS = 3
 BOLD = Style(bold=True)
 

@@ -18,12 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rich.color import Color, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from nnplay.tui.widgets.colormap import RGB, Palette, PixelMap, darker, half_blocks, ramp, supports_truecolor
+from nnplay.tui.widgets.colormap import RGB, Palette, PixelMap, darker, half_blocks, ramp, supports_truecolor, to_color
 
 # Low loss dark blue, high loss pale yellow (a viridis-like ramp), in BANDS steps.
 RAMP: tuple[RGB, ...] = ((38, 16, 84), (44, 65, 135), (33, 110, 142), (30, 150, 138), (75, 190, 105),
@@ -186,9 +185,7 @@ class SurfaceMap(PixelMap):
             row, col = at[0] // 2, at[1]
             # The marker sits on the surface's own colour, never on the path's.
             under = PALETTE.colors[int(self._pixels[2 * row, col])]
-            fg, bg = (Color.from_rgb(*rgb) for rgb in (marker.colour, under))
-            if not truecolor:  # as the renderer converts the picture's colours
-                fg, bg = fg.downgrade(ColorSystem.EIGHT_BIT), bg.downgrade(ColorSystem.EIGHT_BIT)
+            fg, bg = to_color(marker.colour, truecolor), to_color(under, truecolor)  # as the picture's colours
             cell = Strip([Segment(marker.char, Style(color=fg, bgcolor=bg))])
             line = lines[row]
             lines[row] = Strip.join([line.crop(0, col), cell, line.crop(col + 1, line.cell_length)])
