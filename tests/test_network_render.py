@@ -8,8 +8,8 @@ from rich.color import Color
 from nnplay.engine import formula
 from nnplay.engine.weight_stats import LayerHistogram
 from nnplay.tui.widgets.colormap import BLUE, ORANGE
+from nnplay.tui.widgets.framepace import FramePacer
 from nnplay.tui.widgets.network.colors import signed_style
-from nnplay.tui.widgets.network.pace import FramePacer
 from nnplay.tui.widgets.network.units import map_size, tiles_per_row, weight_bars
 from nnplay.tui.widgets.network.weights import histogram_rows, matrix_text, sparkline
 
@@ -68,7 +68,7 @@ def test_matrix_text_lays_out_the_augmented_matrix():
 
 
 def test_frame_pacer_waits_for_a_costly_frame_to_be_paid_off(monkeypatch):
-    from nnplay.tui.widgets.network import pace
+    from nnplay.tui.widgets import framepace as pace
 
     clock = {"wall": 100.0, "cpu": 10.0}
     monkeypatch.setattr(pace.time, "monotonic", lambda: clock["wall"])
@@ -82,4 +82,27 @@ def test_frame_pacer_waits_for_a_costly_frame_to_be_paid_off(monkeypatch):
     clock["wall"] += 0.3
     assert not pacer.due() and pacer.skipped == 1
     clock["wall"] += 0.11
+    assert pacer.due()
+
+
+def test_frame_pacer_on_the_whole_thread_waits_for_all_the_ui_work_since_the_last_frame(monkeypatch):
+    from nnplay.tui.widgets import framepace as pace
+
+    clock = {"wall": 100.0, "cpu": 10.0}
+    monkeypatch.setattr(pace.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(pace.time, "thread_time", lambda: clock["cpu"])
+    pacer = FramePacer(fps=10, share=0.08, whole_thread=True)
+    assert pacer.due()
+    pacer.start()
+    clock["wall"] += 0.2
+    assert pacer.due()  # 0.2 s since the frame began and no UI work: the rate alone decides
+    clock["cpu"] += 0.04  # other drawing took 40 ms of the UI thread: wait until 0.5 s after the frame
+    assert not pacer.due()
+    clock["wall"] += 0.31
+    assert pacer.due()
+    pacer.start()
+    clock["cpu"] += 1.0  # the UI thread stays busy: the frame still comes after max_wait
+    clock["wall"] += 0.49
+    assert not pacer.due()
+    clock["wall"] += 0.02
     assert pacer.due()

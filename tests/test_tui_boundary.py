@@ -257,3 +257,22 @@ def test_the_relay_posts_weight_copies_at_most_ten_times_a_second_and_the_last_o
     trainer.model.parameters[0][...] += 1.0
     np.testing.assert_array_equal(copies[0].weights[0], first)
     assert not any(isinstance(m, (BatchEnd, TrainEnd)) for m in posted)
+
+
+async def test_a_copy_that_comes_too_soon_is_drawn_on_a_later_tick_not_dropped():
+    """A paused run's last copy often follows the previous frame within a tenth of a second: the view
+    must still end up showing it."""
+    app = NnplayApp(preset("12", 2))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await open_boundary(pilot, app)
+        model = app.draft.preset.model
+        trainer = NumpyTrainer(app.draft.preset, app.dataset.n_features)
+        first = trainer.get_weights()
+        last = [w * 3.0 for w in first]
+        view.show_weights(model, first, "training, epoch 1", final=False)
+        frames = view.frames
+        view.show_weights(model, last, "training, epoch 2", final=False)  # too soon: waits for a tick
+        await wait_for(pilot, lambda: view.frames > frames)
+        trainer.set_weights(last)
+        expected = trainer.predict(view.plane.points())[:, 1].reshape(view.plane.rows, view.plane.cols)
+        np.testing.assert_allclose(view.field.value, expected, rtol=1e-5, atol=1e-6)

@@ -17,7 +17,6 @@ second), and after a run it keeps the last run's weights while the model and dat
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -42,6 +41,7 @@ from nnplay.tui.widgets.colormap import (
     sequential,
     supports_truecolor,
 )
+from nnplay.tui.widgets.framepace import FramePacer
 
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
@@ -144,13 +144,18 @@ class BoundaryView(Vertical):
         self.field: OutputField | None = None  # the last frame's output field (tests read it)
         self.frames = 0
         self._stale = False  # something changed while the view was hidden
-        self._frame_wall = self._frame_cpu = 0.0  # when the last live frame began (wall, UI CPU)
-        self.skipped = 0  # live frames left out to keep the UI thread's share down
+        # Live frames keep the UI thread's whole share of the time under UI_SHARE; a copy that
+        # arrives too soon waits for the next tick instead of being dropped.
+        self.pacer = FramePacer(MAX_FPS, UI_SHARE, whole_thread=True)
+        self._live = False  # a run's copy is waiting to be drawn
 
     def compose(self) -> ComposeResult:
         yield Static("", id="boundary-legend", classes="boundary-line")
         yield PixelMap(id="boundary-map")
         yield Static("", id="boundary-status", classes="boundary-line")
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / MAX_FPS, self._redraw_if_due)
 
     def on_resize(self) -> None:
         self.plane = None
@@ -179,17 +184,23 @@ class BoundaryView(Vertical):
         self.redraw()
 
     def show_weights(self, model: ModelSpec, weights: list[np.ndarray], note: str, *, final: bool = True) -> None:
-        """A run's weights (from the training thread's copy). While training (``final`` false) a
-        frame is skipped when the UI thread has spent more than ``UI_SHARE`` of the time since the
-        last frame working (this view's frames, their painting, and whatever else the app drew):
-        the training thread shares the interpreter with it. The next copy brings newer weights."""
+        """A run's weights (from the training thread's copy). While training (``final`` false) the
+        frame waits while the UI thread has spent more than ``UI_SHARE`` of the time since the last
+        frame working (the training thread shares the interpreter with it); the newest copy is drawn
+        on a later tick, so a paused run's last copy is shown too. ``final`` draws at once."""
         self.model, self.weights, self.trained, self.epoch_note = model, weights, True, note
-        now, cpu = time.monotonic(), time.thread_time()
-        if not final and now < self._frame_wall + max(1 / MAX_FPS, (cpu - self._frame_cpu) / UI_SHARE):
-            self.skipped += 1
-            return
-        self._frame_wall, self._frame_cpu = now, cpu
-        self.redraw()
+        self._live = not final
+        if final:
+            self.pacer.start()
+            self.redraw()
+        else:
+            self._redraw_if_due()
+
+    def _redraw_if_due(self) -> None:
+        if self._live and self.pacer.due():
+            self._live = False
+            self.pacer.start()
+            self.redraw()
 
     def toggle_discretize(self) -> None:
         self.discretize = not self.discretize

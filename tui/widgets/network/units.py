@@ -9,7 +9,7 @@ picture is drawn large below the network; enter hides or shows the large picture
 
 The pictures are computed by the engine from the latest weight snapshot, at most
 ``REDRAWS_PER_SECOND`` times a second, only while the view is on screen, and only while the UI
-thread keeps its share of the time small (:class:`~nnplay.tui.widgets.network.pace.FramePacer`).
+thread keeps its share of the time small (:class:`~nnplay.tui.widgets.framepace.FramePacer`).
 The widget is on the Line API: a frame is a list of strips, one per line, built once, then sliced.
 """
 
@@ -41,8 +41,8 @@ from nnplay.engine.unit_maps import (
     network_pictures,
 )
 from nnplay.tui.widgets.colormap import heatmap_segments, line_at
+from nnplay.tui.widgets.framepace import FramePacer
 from nnplay.tui.widgets.network.colors import DIM, EIGHTHS, signed_style
-from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 10
 HEAVY = 1_000_000  # first-layer weights above which the pictures are computed in a worker thread

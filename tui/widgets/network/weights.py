@@ -24,8 +24,8 @@ from textual.widgets import Static
 from nnplay.engine import formula
 from nnplay.engine.spec import Preset
 from nnplay.engine.weight_stats import LayerHistogram, LayerStats, WeightHistory
+from nnplay.tui.widgets.framepace import FramePacer
 from nnplay.tui.widgets.network.colors import DIM, EIGHTHS, signed_style
-from nnplay.tui.widgets.network.pace import FramePacer
 
 REDRAWS_PER_SECOND = 5
 SPARK = EIGHTHS[1:]
