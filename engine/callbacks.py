@@ -5,8 +5,10 @@ not decode them: they subclass :class:`Callback` and override the hooks they car
 names and arguments Keras gives its own callbacks (``on_train_begin``, ``on_epoch_begin(epoch)``,
 ``on_train_batch_end(batch, logs)``, ``on_epoch_end(epoch, logs)``, ``on_train_end``), plus two of
 nnplay's own: ``on_step`` (one descent step's weights and gradient, for the loss surface) and
-``on_train_failed``. A :class:`CallbackList` is the event sink a trainer is given: it turns each event
-into the matching hook call on every callback, in order, on the training thread.
+``on_train_failed``, and one the session calls before a run trains: ``on_run_begin`` (the run's
+preset, data, trainer and starting weights, so no listener computes them itself). A :class:`CallbackList` is the event sink
+a trainer is given: it turns each event into the matching hook call on every callback, in order, on the
+training thread.
 
 Epochs are 0-based as Keras counts them; ``batch`` is the 0-based index of the batch within its
 epoch. ``self.params`` (the :class:`~nnplay.engine.training.TrainBegin` of the run) is set before
@@ -16,9 +18,12 @@ epoch. ``self.params`` (the :class:`~nnplay.engine.training.TrainBegin` of the r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nnplay.engine.training import BatchEnd, EpochEnd, Event, FitResult, StepTaken, TrainBegin, TrainEnd, TrainFailed
+
+if TYPE_CHECKING:
+    from nnplay.engine.session import RunStart
 
 
 class Callback:
@@ -28,6 +33,10 @@ class Callback:
 
     def set_params(self, params: TrainBegin) -> None:
         self.params = params
+
+    def on_run_begin(self, run: RunStart) -> None:
+        """The session is about to train ``run`` (:class:`~nnplay.engine.session.RunStart`): its
+        preset, prepared data, trainer and the weights it starts from."""
 
     def on_train_begin(self, params: TrainBegin) -> None:
         """The run starts: ``params`` says the engine, epochs, steps per epoch and row counts."""
@@ -77,6 +86,11 @@ class CallbackList:
 
     def __call__(self, event: Event) -> None:
         self._dispatch[type(event)](event)
+
+    def run_begin(self, run: RunStart) -> None:
+        """Announce a run before it trains (the session calls this; trainers never do)."""
+        for callback in self.callbacks:
+            callback.on_run_begin(run)
 
     def _enter_epoch(self, epoch: int) -> None:
         if epoch != self.epoch:

@@ -226,9 +226,12 @@ class OpenedModel:
         return self.report.trainer.predict(self.prepared.x_test[:rows])
 
 
-def open_model(path: str | os.PathLike[str], preset: Preset, *, engine: str | None = None) -> OpenedModel:
-    """Read ``path``, give ``preset`` its layers, load the preset's data, check the input width and
-    score the file's weights on the test rows with ``engine`` (default: the preset's)."""
+def open_model(
+    path: str | os.PathLike[str], preset: Preset, *, engine: str | None = None, dataset: Any = None
+) -> OpenedModel:
+    """Read ``path``, give ``preset`` its layers, load the preset's data (or take ``dataset``, loaded
+    from ``preset.data`` already), check the input width and score the file's weights on the test
+    rows with ``engine`` (default: the preset's)."""
     from nnplay.engine.run import evaluate, prepare
 
     saved = read_model(path)
@@ -236,6 +239,6 @@ def open_model(path: str | os.PathLike[str], preset: Preset, *, engine: str | No
     known = applied.n_features()
     if known is not None:  # refuse before loading data when the spec alone fixes the width
         saved.check_width(known, applied.data.source)
-    prepared = prepare(applied)
+    prepared = prepare(applied, dataset)
     saved.check_width(prepared.dataset.n_features, prepared.dataset.name)
     return OpenedModel(saved, applied, prepared, evaluate(prepared, saved.weights, engine=engine))

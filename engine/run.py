@@ -76,9 +76,10 @@ def check_fit(preset: Preset, dataset: Dataset) -> None:
         raise DataError(problems)
 
 
-def prepare(preset: Preset) -> Prepared:
-    """Load the preset's data and encode its labels the way its loss wants them."""
-    dataset = load_data(preset.data)
+def prepare(preset: Preset, dataset: Dataset | None = None) -> Prepared:
+    """Load the preset's data (or take ``dataset``, already loaded from ``preset.data``) and encode
+    its labels the way its loss wants them."""
+    dataset = dataset if dataset is not None else load_data(preset.data)
     check_fit(preset, dataset)
     units, loss, dtype = preset.model.output_units, preset.model.loss, preset.train.dtype
     return Prepared(

@@ -1,6 +1,6 @@
 """The nnplay playground: edit a preset in panels, train it in a worker, watch the engine report.
 
-The app holds a :class:`~nnplay.tui.draft.Draft` of the spec. Panels post
+The app holds a :class:`~nnplay.engine.draft.Draft` of the spec. Panels post
 :class:`~nnplay.tui.messages.FieldEdited`; the draft runs the engine's validation and every panel marks
 the fields the engine complains about. Train hands a frozen :class:`~nnplay.engine.spec.Preset` to a
 thread worker, which runs :func:`nnplay.engine.run.run` and relays its events back as messages. Nothing
@@ -25,12 +25,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from nnplay.engine.draft import Draft
 from nnplay.engine.errors import NnplayError, SpecError
 from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
 from nnplay.engine.runs import RunStore
 from nnplay.engine.spec import Preset
-from nnplay.tui.draft import Draft
 from nnplay.tui.messages import (
     BatchProgress,
     DataPreviewReady,

@@ -110,12 +110,6 @@ class DataPreviewReady(Message):
 
 
 @dataclass
-class DataPreviewFailed(Message):
-    spec: DataSpec
-    message: str
-
-
-@dataclass
 class ExportFinished(Message):
     path: str
 

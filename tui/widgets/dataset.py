@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 
 from nnplay.engine.spec import DATA_SOURCES, DataSpec
 from nnplay.tui.messages import FieldEdited
-from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.tui.widgets.fields import ProblemList, fields_for
 from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
@@ -95,6 +95,3 @@ class DatasetPanel(DraftPanel):
     def show_error(self, message: str) -> None:
         self.query_one("#data-info", Static).update(Text.assemble(("cannot load: ", "bold red"), message))
         self.query_one(DataScatter).show_message("no data to show")
-
-    def fields(self) -> list[Field]:
-        return list(self.query(Field))

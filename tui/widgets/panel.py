@@ -1,4 +1,4 @@
-"""The base of every editing panel: it draws one :class:`~nnplay.tui.draft.Draft` and redraws on a new one."""
+"""The base of every editing panel: it draws one :class:`~nnplay.engine.draft.Draft` and redraws on a new one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.containers import VerticalScroll
 
-from nnplay.tui.draft import Draft
+from nnplay.engine.draft import Draft
 
 
 class DraftPanel(VerticalScroll):

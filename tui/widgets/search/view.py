@@ -30,9 +30,9 @@ from nnplay.tui.messages import FieldEdited
 from nnplay.tui.render_search import format_value, leaderboard_table, param_label
 
 if TYPE_CHECKING:
+    from nnplay.engine.draft import Draft
     from nnplay.engine.search import SearchEvent, SearchResult, TrialResult
     from nnplay.engine.spec import Preset
-    from nnplay.tui.draft import Draft
 
 EPOCH_UPDATES_PER_SECOND = 5
 WIDE = 56  # columns from which the leaderboard has room for the test accuracy

@@ -1,8 +1,9 @@
 """The spec being edited: what the user typed, and what the engine's validation says about it.
 
-The app keeps one :class:`Draft`. Every edit sets one path in a plain dict and runs the engine's
-own :func:`~nnplay.engine.spec.validate_preset` over the whole of it, so two fields can be wrong at once
-and each keeps its own reason. The last valid :class:`~nnplay.engine.spec.Preset` is kept beside it: that
+The session (:mod:`nnplay.engine.session`) keeps one :class:`Draft`; it knows nothing of any screen.
+Every edit sets one path in a plain dict and runs the engine's own
+:func:`~nnplay.engine.spec.validate_preset` over the whole of it, so two fields can be wrong at once and
+each keeps its own reason. The last valid :class:`~nnplay.engine.spec.Preset` is kept beside it: that
 is what a run trains (a frozen copy) and what the model summary shows.
 """
 
@@ -42,9 +43,6 @@ class Draft:
         self.preset, self.problems = preset, []
         # What the user typed is kept as typed; only the validated preset is normalised.
         return True
-
-    def problems_under(self, prefix: str) -> list[Problem]:
-        return [p for p in self.problems if p.field == prefix or p.field.startswith((f"{prefix}.", f"{prefix}["))]
 
     def problem_at(self, path: str) -> Problem | None:
         return next((p for p in self.problems if p.field == path), None)
