@@ -31,6 +31,7 @@ import numpy as np
 
 from nnplay.engine.callbacks import Callback, CallbackList
 from nnplay.engine.draft import Draft
+from nnplay.engine.errors import ExportError
 from nnplay.engine.pace import Pace
 from nnplay.engine.runs import RunStore
 from nnplay.engine.spec import Preset
@@ -67,6 +68,7 @@ class Session:
         self.runs = RunStore()
         self.report: RunReport | None = None  # the last run's (or the opened model's) report
         self.opened: SavedModel | None = None  # runs start from its weights while they fit
+        self.model_path = ""  # the .h5 last exported or opened
         self.listeners: list[Callback] = []  # told about every run, beside each run's own callbacks
         self.loads = 0  # data loads so far (tests count them)
         self._data: tuple[Any, Dataset] | None = None  # the [data] spec and the data loaded from it
@@ -176,6 +178,19 @@ class Session:
         self.draft = Draft(opened.preset)
         self.opened = opened.saved
         self.report = opened.report
+        self.model_path = str(opened.saved.path)
+
+    def export_model(self, path: str, *, force: bool = False, report: RunReport | None = None) -> Path:
+        """Write ``report``'s model (default: the last run's) as a Keras ``.h5`` file (TensorFlow is
+        imported here); returns the path written."""
+        from nnplay.engine.export import export_h5
+
+        report = report or self.report
+        if report is None:
+            raise ExportError("nothing to export yet: train a model first", field="path")
+        written = export_h5(report.trainer, path, force=force)
+        self.model_path = str(written)
+        return written
 
     # -- runs and searches -------------------------------------------------------------------
 

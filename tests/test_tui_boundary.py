@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from textual.widgets import TabbedContent
 
+from nnplay.engine.callbacks import CallbackList
 from nnplay.engine.numpy_net.trainer import NumpyTrainer
 from nnplay.engine.presets import load_preset
 from nnplay.engine.spec import validate_preset
@@ -183,7 +184,7 @@ async def test_editing_the_model_shows_the_new_untrained_model():
         view = await open_boundary(pilot, app)
         before = screen_colours(app)
         app.draft.set("model.layers[0].units", 3)
-        app._spec_changed()
+        app.spec_changed()
         await pilot.pause(0.1)
         assert view.weights[0].shape == (2, 3) and not view.trained
         assert screen_colours(app) != before
@@ -244,7 +245,7 @@ def test_the_relay_posts_weight_copies_at_most_ten_times_a_second_and_the_last_o
     import time
 
     started = time.monotonic()
-    trainer.fit(prepared.x_train, prepared.y_train, on_event=relay)
+    trainer.fit(prepared.x_train, prepared.y_train, on_event=CallbackList([relay]))
     relay.send_weights(final=True)
     elapsed = time.monotonic() - started
     copies = [m for m in posted if isinstance(m, WeightsChanged)]

@@ -14,6 +14,7 @@ from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.layers import LayerCard
 from nnplay.tui.widgets.results import ResultsPanel
+from nnplay.tui.widgets.surface.pane import SurfacePane
 from tests.tui_helpers import wait_for, write_preset
 
 #: A deeper stack than the test preset's 4-unit hidden layer, so that opening it changes the model.
@@ -50,7 +51,7 @@ async def opened(pilot, app: NnplayApp, path, timeout: float = 120) -> None:
 
 async def trained(pilot, app: NnplayApp, timeout: float = 120) -> None:
     """Press t and wait for the run to finish."""
-    app.report = None
+    app.session.report = None
     await pilot.press("t")
     await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=timeout)
 
@@ -99,6 +100,12 @@ async def test_training_goes_on_from_the_opened_weights(saved):
         await trained(pilot, app)
         assert app.report.fit.epochs_run == opened_preset.train.epochs
         assert "weights from" in screen_text(app)
+        # The Surface view starts the descent where the run started: the file's weights, not a fresh draw.
+        watched = app.query_one(SurfacePane).watched
+        assert watched is not None
+        for got, want in zip(watched.start, read_model(path).weights, strict=True):
+            np.testing.assert_array_equal(got, want)
+        assert app.session.loads == 1  # the preview, the opened model and the run share one load
     # The same run, headless, from the file's weights: the app trained exactly that.
     expected = run(prepare(opened_preset), initial_weights=read_model(path).weights)
     for got, want in zip(app.report.trainer.get_weights(), expected.trainer.get_weights(), strict=True):

@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # the engine's run module pulls in scikit-learn; keep it out 
     from nnplay.engine.data import Dataset
     from nnplay.engine.restore import OpenedModel
     from nnplay.engine.run import RunReport
-    from nnplay.engine.spec import DataSpec, ModelSpec, Preset
+    from nnplay.engine.session import RunStart
+    from nnplay.engine.spec import DataSpec, ModelSpec
     from nnplay.engine.surface import LossSurface
     from nnplay.engine.training import BatchEnd, EpochEnd, StepTaken, TrainBegin
 
@@ -55,12 +56,12 @@ class BatchProgress(Message):
 
 
 @dataclass
-class RunPrepared(Message):
-    """The run's data are loaded. ``surface`` evaluates its loss over two weights; it is given only
-    for models small enough to watch step by step. ``steps``: the run reports every step."""
+class RunStarted(Message):
+    """A run is about to train (the session's announcement): its preset, data, trainer and starting
+    weights. ``surface`` evaluates its loss over two weights; it is given only for models small
+    enough to watch step by step. ``steps``: the run reports every step."""
 
-    preset: Preset
-    n_features: int
+    run: RunStart
     surface: LossSurface | None
     steps: bool = True
 

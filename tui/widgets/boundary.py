@@ -167,19 +167,16 @@ class BoundaryView(Vertical):
 
     # -- what the app tells the view -------------------------------------------------------
 
-    def show_untrained(self, preset: Preset, dataset: Dataset) -> None:
-        """The draft's model on ``dataset``: keeps the last run's weights if they still fit the
-        model and data, else draws the untrained model (the shared initial weights)."""
-        same_run = self.trained and self.model == preset.model and self.data_spec == preset.data
+    def show_untrained(self, preset: Preset, dataset: Dataset, weights: list[np.ndarray], *, start: bool = False) -> None:
+        """The draft's model on ``dataset`` with the ``weights`` a run would start from (the session
+        says which). Keeps the last run's weights while they still fit the model and data, unless
+        ``start``: a run begins from ``weights`` now."""
+        same_run = self.trained and self.model == preset.model and self.data_spec == preset.data and not start
         if dataset is not self.dataset:
             self.plane = None
         self.dataset, self.data_spec = dataset, preset.data
         if not same_run:
-            from nnplay.engine.numpy_net.initializers import initial_weights
-
-            self.model = preset.model
-            self.weights = initial_weights(preset, dataset.n_features)
-            self.trained = False
+            self.model, self.weights, self.trained = preset.model, weights, False
             self.epoch_note = "untrained (initial weights)"
         self.redraw()
 

@@ -63,6 +63,8 @@ class DataScatter(PlotextPlot):
 
 
 class DatasetPanel(DraftPanel):
+    dataset: Dataset | None = None  # the data the preview shows (the session's)
+
     def compose(self) -> ComposeResult:
         raw = self.draft.get("data", {})
         source = raw.get("source", "logistic")
@@ -85,6 +87,7 @@ class DatasetPanel(DraftPanel):
         self.post_message(FieldEdited("data", new, structural=True))
 
     def show_dataset(self, dataset: Dataset) -> None:
+        self.dataset = dataset
         classes = f", {dataset.n_classes} classes" if dataset.n_classes else ", regression"
         self.query_one("#data-info", Static).update(
             f"{len(dataset.x_train)} training rows, {len(dataset.x_test)} test rows, "

@@ -32,6 +32,7 @@ from nnplay.tui.render_search import format_value, leaderboard_table, param_labe
 if TYPE_CHECKING:
     from nnplay.engine.draft import Draft
     from nnplay.engine.search import SearchEvent, SearchResult, TrialResult
+    from nnplay.engine.session import Session
     from nnplay.engine.spec import Preset
 
 EPOCH_UPDATES_PER_SECOND = 5
@@ -100,11 +101,12 @@ class SearchView(Vertical):
     # ----------------------------------------------------------------------------------------
     # Start, stop, apply
 
-    def toggle(self, draft: Draft) -> None:
-        """Start a search of the draft's preset, or stop the one running."""
+    def toggle(self, session: Session) -> None:
+        """Start a search of the session's draft, or stop the one running."""
         if self.running:
             self.stop()
             return
+        draft = session.draft
         if not draft.valid:
             self.app.notify(f"Fix the spec first: {draft.problems[0]}", severity="warning")
             return
@@ -119,7 +121,7 @@ class SearchView(Vertical):
         self._status(Text(f"loading the data of {preset.preset.title}…"))
         self._draw_board()
         self.query_one(SearchCurve).show([], [], preset.search.objective)
-        self._worker = self._search(preset)
+        self._worker = self._search(session, preset)
 
     def stop(self) -> None:
         if self._worker is not None:
@@ -144,9 +146,8 @@ class SearchView(Vertical):
     # The worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search")
-    def _search(self, preset: Preset) -> None:
-        from nnplay.engine.run import prepare
-        from nnplay.engine.search import TrialEpoch, run_search
+    def _search(self, session: Session, preset: Preset) -> None:
+        from nnplay.engine.search import TrialEpoch
 
         worker = get_current_worker()
         last = 0.0
@@ -160,7 +161,7 @@ class SearchView(Vertical):
                 last = now
             self.post_message(self.Update(event))
 
-        run_search(prepare(preset), on_event=relay, cancel=worker.cancelled_event)
+        session.search(preset, on_event=relay, cancel=worker.cancelled_event)  # the session's data
 
     @on(Update)
     def _update(self, message: Update) -> None:

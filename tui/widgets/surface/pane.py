@@ -122,10 +122,11 @@ class SurfacePane(Vertical):
         """Whether the app's Surface tab is the one on screen."""
         return any(pane._shown() for pane in app.query(SurfacePane))
 
-    def prepare(self, preset: Preset, n_features: int, source: LossSurface | None, steps: bool = True) -> None:
-        """A run begins; ``source`` is None for a model too large to watch; ``steps``: its steps
-        will be reported (not for a run at max speed started with this tab hidden)."""
-        from nnplay.engine.numpy_net.initializers import initial_weights
+    def prepare(self, preset: Preset, n_features: int, source: LossSurface | None, start: list[np.ndarray],
+                steps: bool = True) -> None:
+        """A run begins from the ``start`` weights it announced; ``source`` is None for a model too
+        large to watch; ``steps``: its steps will be reported (not for a run at max speed started
+        with this tab hidden)."""
         from nnplay.engine.surface import true_beta
 
         self.surface = None
@@ -137,7 +138,6 @@ class SurfacePane(Vertical):
             surface_map.show_grid(None, (0, 1, 0, 1))
             self._title("No surface for this model: it is too large to follow step by step.")
             return
-        start = initial_weights(preset, n_features)
         refs = source.refs
         self.watched = _Run(preset, source, refs[0], refs[1], true_beta(preset, n_features), start, start, steps)
         picker = self.query_one("#surface-picker")
