@@ -30,6 +30,7 @@ import numpy as np
 from nnplay.engine.features import expand
 from nnplay.engine.numpy_net import activations
 from nnplay.engine.spec import DenseLayer, ModelSpec
+from nnplay.engine.weight_layout import WeightLayout
 
 # --------------------------------------------------------------------------------------------
 # Every layer's output
@@ -40,14 +41,15 @@ def layer_outputs(model: ModelSpec, weights: Sequence[np.ndarray], x: np.ndarray
 
     The last entry is the model's prediction (the same numbers as ``Trainer.predict``).
     """
-    remaining = iter(weights)
     a = np.asarray(x, dtype=np.asarray(weights[0]).dtype)
+    dense = iter(layer_weights(model, weights))
     outputs = []
     for layer in model.layers:
         if isinstance(layer, DenseLayer):
-            z = a @ next(remaining)  # z = X W + b
-            if layer.use_bias:
-                z = z + next(remaining)
+            kernel, bias = next(dense)
+            z = a @ kernel  # z = X W + b
+            if bias is not None:
+                z = z + bias
             a = activations.get(layer.activation).forward(z)  # a = g(z)
         outputs.append(a)  # dropout: the identity at prediction time
     return outputs
@@ -60,11 +62,7 @@ def dense_positions(model: ModelSpec) -> list[int]:
 
 def layer_weights(model: ModelSpec, weights: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """``(kernel, bias or None)`` for each dense layer, from the flat Keras-order list."""
-    remaining = iter(weights)
-    return [
-        (next(remaining), next(remaining) if layer.use_bias else None)
-        for layer in model.layers if isinstance(layer, DenseLayer)
-    ]
+    return WeightLayout.of(model).split(weights)
 
 
 # --------------------------------------------------------------------------------------------

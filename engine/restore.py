@@ -37,6 +37,7 @@ from nnplay.engine.spec import (
     Regularizer,
     validate_preset,
 )
+from nnplay.engine.weight_layout import WeightLayout
 
 #: Keras's short names and class names for the losses the spec knows.
 _LOSS_ALIASES = {
@@ -90,14 +91,7 @@ class SavedModel:
 
 def weight_shapes(model: ModelSpec, n_features: int) -> list[tuple[int, ...]]:
     """The shape of every weight array of ``model`` on ``n_features`` inputs, in Keras order."""
-    shapes: list[tuple[int, ...]] = []
-    width = n_features
-    for layer in model.dense_layers:
-        shapes.append((width, layer.units))
-        if layer.use_bias:
-            shapes.append((layer.units,))
-        width = layer.units
-    return shapes
+    return WeightLayout.of(model, n_features).shapes
 
 
 # --------------------------------------------------------------------------------------------

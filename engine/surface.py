@@ -20,8 +20,9 @@ import numpy as np
 
 from nnplay.engine.numpy_net.layers import Dense
 from nnplay.engine.numpy_net.model import Sequential
-from nnplay.engine.spec import DenseLayer, LogisticData, Preset
+from nnplay.engine.spec import LogisticData, Preset
 from nnplay.engine.training import validation_split
+from nnplay.engine.weight_layout import WeightLayout
 
 GRID = (120, 60)  # grid points along the first and the second weight
 STACK_NUMBERS = 1 << 18  # numbers per layer output in one piece of a stack: small enough to stay in cache
@@ -43,18 +44,16 @@ def weight_refs(preset: Preset, n_features: int) -> list[WeightRef]:
     """Every trainable number of the preset's model, named as a student reads it: beta1, beta2 ...
     for a single unit without bias (the lecture's logistic regression), else ``dense.kernel[0,1]``,
     ``dense.bias[1]``."""
-    dense = [(layer, name) for layer, name in zip(preset.model.layers, preset.model.layer_names(), strict=True)
-             if isinstance(layer, DenseLayer)]
     if is_regression_unit(preset):
         return [WeightRef(0, (i, 0), f"β{i + 1}") for i in range(n_features)]
-    refs, tensor, inputs = [], 0, n_features
-    for layer, name in dense:
-        refs += [WeightRef(tensor, (i, j), f"{name}.kernel[{i},{j}]") for i in range(inputs) for j in range(layer.units)]
-        tensor += 1
-        if layer.use_bias:
-            refs += [WeightRef(tensor, (j,), f"{name}.bias[{j}]") for j in range(layer.units)]
-            tensor += 1
-        inputs = layer.units
+    names = preset.model.layer_names()
+    refs: list[WeightRef] = []
+    for slot in WeightLayout.of(preset.model, n_features).slots:
+        name = names[slot.position]
+        refs += [WeightRef(slot.kernel, (i, j), f"{name}.kernel[{i},{j}]")
+                 for i in range(slot.fan_in or 0) for j in range(slot.units)]
+        if slot.bias is not None:
+            refs += [WeightRef(slot.bias, (j,), f"{name}.bias[{j}]") for j in range(slot.units)]
     return refs
 
 

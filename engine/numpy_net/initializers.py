@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.engine.spec import DenseLayer, Preset
+from nnplay.engine.spec import Preset
+from nnplay.engine.weight_layout import WeightLayout
 
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, dtype: str = "float32") -> np.ndarray:
@@ -20,13 +21,6 @@ def initial_weights(preset: Preset, n_features: int) -> list[np.ndarray]:
     """``[kernel_0, bias_0, kernel_1, ...]`` in Keras's order (no bias entry where use_bias is off)."""
     rng = np.random.default_rng(preset.train.seed)
     dtype = preset.train.dtype
-    weights: list[np.ndarray] = []
-    fan_in = n_features
-    for layer in preset.model.layers:
-        if not isinstance(layer, DenseLayer):
-            continue
-        weights.append(glorot_uniform(fan_in, layer.units, rng, dtype))
-        if layer.use_bias:
-            weights.append(np.zeros(layer.units, dtype=dtype))
-        fan_in = layer.units
-    return weights
+    layout = WeightLayout.of(preset.model, n_features)
+    return layout.join([(glorot_uniform(slot.fan_in, slot.units, rng, dtype),
+                         None if slot.bias is None else np.zeros(slot.units, dtype=dtype)) for slot in layout.slots])

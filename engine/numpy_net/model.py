@@ -14,6 +14,7 @@ from nnplay.engine.numpy_net import losses
 from nnplay.engine.numpy_net.layers import Dense, Dropout
 from nnplay.engine.numpy_net.regularizers import L1L2
 from nnplay.engine.spec import DenseLayer, Preset, Regularizer
+from nnplay.engine.weight_layout import WeightLayout
 
 
 def _penalty(spec: Regularizer | None) -> L1L2 | None:
@@ -31,13 +32,12 @@ class Sequential:
     @classmethod
     def from_preset(cls, preset: Preset, weights: list[np.ndarray], rng: np.random.Generator) -> Sequential:
         """The preset's model, starting from ``weights`` (Keras order: kernel, bias, kernel, ...)."""
-        remaining = iter(weights)
+        dense = iter(WeightLayout.of(preset.model).split(weights))
         layers: list[Dense | Dropout] = []
         for spec, name in zip(preset.model.layers, preset.model.layer_names(), strict=True):
             if isinstance(spec, DenseLayer):
-                kernel = next(remaining).copy()
-                bias = next(remaining).copy() if spec.use_bias else None
-                layers.append(Dense(name, kernel, bias, spec.activation,
+                kernel, bias = next(dense)
+                layers.append(Dense(name, kernel.copy(), None if bias is None else bias.copy(), spec.activation,
                                     _penalty(spec.kernel_regularizer), _penalty(spec.bias_regularizer)))
             else:
                 layers.append(Dropout(name, spec.rate, rng))
