@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from nnplay.engine.training import BatchEnd, EpochEnd, Event, FitResult, StepTaken, TrainBegin, TrainEnd, TrainFailed
 
 if TYPE_CHECKING:
+    from nnplay.engine.search import SearchBegin, SearchResult, TrialBegin, TrialEnd, TrialEpoch
     from nnplay.engine.session import RunStart
 
 
@@ -127,3 +128,50 @@ class CallbackList:
     def _train_failed(self, event: TrainFailed) -> None:
         for callback in self.callbacks:
             callback.on_train_failed(event.message)
+
+
+# --------------------------------------------------------------------------------------------
+# A search's events
+
+
+class SearchCallback:
+    """Override what you need: the search's events (:mod:`nnplay.engine.search`) as hooks, named as
+    Keras Tuner names its own. ``trial`` numbers are Optuna's, from 0."""
+
+    def on_search_begin(self, begin: SearchBegin) -> None:
+        """The search starts: its trial count, objective, direction and engine."""
+
+    def on_trial_begin(self, trial: TrialBegin) -> None:
+        """A trial starts with the values drawn for it."""
+
+    def on_trial_epoch(self, epoch: TrialEpoch) -> None:
+        """A trial's epoch ended, with the objective's value after it."""
+
+    def on_trial_end(self, end: TrialEnd) -> None:
+        """A trial ended: its result, the best so far, the ranked trials."""
+
+    def on_search_end(self, result: SearchResult) -> None:
+        """The search ended (done or stopped)."""
+
+
+class SearchCallbackList:
+    """A search's event sink (``run_search(on_event=...)``) calling every callback's hooks in order."""
+
+    def __init__(self, callbacks: Iterable[SearchCallback] = ()) -> None:
+        self.callbacks = [c for c in callbacks if c is not None]
+        self._hooks: dict[type, Callable[[SearchCallback, Any], None]] | None = None
+
+    def __call__(self, event: Any) -> None:
+        if self._hooks is None:  # the search module (and the run module under it) loads on first use
+            from nnplay.engine.search import SearchBegin, SearchEnd, TrialBegin, TrialEnd, TrialEpoch
+
+            self._hooks = {
+                SearchBegin: lambda c, e: c.on_search_begin(e),
+                TrialBegin: lambda c, e: c.on_trial_begin(e),
+                TrialEpoch: lambda c, e: c.on_trial_epoch(e),
+                TrialEnd: lambda c, e: c.on_trial_end(e),
+                SearchEnd: lambda c, e: c.on_search_end(e.result),
+            }
+        hook = self._hooks[type(event)]
+        for callback in self.callbacks:
+            hook(callback, event)

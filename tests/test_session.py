@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.engine.callbacks import Callback
+from nnplay.engine.callbacks import Callback, SearchCallback, SearchCallbackList
 from nnplay.engine.presets import load_preset
 from nnplay.engine.restore import SavedModel
 from nnplay.engine.session import RunStart, Session
@@ -34,6 +34,23 @@ class Starts(Callback):
 
     def on_epoch_end(self, epoch, logs) -> None:
         self.epochs += 1
+
+
+class Trials(SearchCallback):
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def on_search_begin(self, begin) -> None:
+        self.seen.append("begin")
+
+    def on_trial_begin(self, trial) -> None:
+        self.seen.append(f"trial {trial.number}")
+
+    def on_trial_end(self, end) -> None:
+        self.seen.append(f"end {end.result.number}")
+
+    def on_search_end(self, result) -> None:
+        self.seen.append("done")
 
 
 def test_data_is_loaded_once_per_data_change():
@@ -103,8 +120,10 @@ def test_runs_and_searches_share_the_sessions_data_and_runs_add_up():
     session.edit("train.epochs", 3)
     session.run(callbacks=[starts])
     data = starts.starts[0].prepared.dataset
-    result = session.search(trials=2)
+    trials = Trials()
+    result = session.search(trials=2, on_event=SearchCallbackList([trials]))
     assert len(result.trials) == 2
+    assert trials.seen == ["begin", "trial 0", "end 0", "trial 1", "end 1", "done"]
     assert session.loads == 1 and session.load_data() is data
     session.run(callbacks=[starts])
     assert starts.starts[1].prepared.dataset is data and session.loads == 1

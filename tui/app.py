@@ -35,6 +35,8 @@ from nnplay.tui.layout import main_layout
 from nnplay.tui.screens.presets import PresetCommands
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.pace import DEFAULT_SPEED
+from nnplay.tui.widgets.search.view import SearchView
+from nnplay.tui.widgets.surface.pane import SurfacePane
 
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
@@ -130,12 +132,18 @@ class NnplayApp(Editing, Training, Files, App[int]):
             return
         error = worker.error
         message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
-        if worker.group == "train":
-            self.training_failed(message)
-        elif worker.group == "data":
-            self.query_one(DatasetPanel).show_error(message)
-        elif worker.group in FAILURE_TITLES:
-            self.notify(message, title=FAILURE_TITLES[worker.group], severity="error", timeout=8, markup=False)
+        handlers = {
+            "train": self.training_failed,
+            "data": self.query_one(DatasetPanel).show_error,
+            "search": self.query_one(SearchView).failed,
+            "surface": self.query_one(SurfacePane).failed,
+            "surface-final": self.query_one(SurfacePane).failed,
+        }
+        if worker.group in handlers:
+            handlers[worker.group](message)
+        else:  # export, restore, and any worker added later
+            title = FAILURE_TITLES.get(worker.group, f"{worker.description or worker.group} failed")
+            self.notify(message, title=title, severity="error", timeout=8, markup=False)
 
     async def action_quit(self) -> None:
         if self._train_worker is not None:

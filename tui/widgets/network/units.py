@@ -41,7 +41,7 @@ from nnplay.engine.unit_maps import (
     network_pictures,
 )
 from nnplay.tui.widgets.colormap import heatmap_segments, line_at
-from nnplay.tui.widgets.framepace import FramePacer
+from nnplay.tui.widgets.live import LiveView
 from nnplay.tui.widgets.network.colors import DIM, EIGHTHS, signed_style
 
 REDRAWS_PER_SECOND = 10
@@ -86,7 +86,9 @@ def map_size(width: int) -> int:
     return int(min(48, max(16, width // TILE * TILE)))
 
 
-class NetworkView(Widget, can_focus=True):
+class NetworkView(LiveView, Widget, can_focus=True):
+    FRAMES_PER_SECOND = REDRAWS_PER_SECOND
+
     """The Network tab: :meth:`show_model` when the model or data change, :meth:`show_weights`
     per snapshot (Keras-order weights)."""
 
@@ -123,14 +125,12 @@ class NetworkView(Widget, can_focus=True):
         self._computing = False
         self._plane: Plane | None = None
         self._lines: list[Strip] = []
-        self._stale = True
-        self.pacer = FramePacer(REDRAWS_PER_SECOND)
         self._width = 0
         self._top = 2  # lines above the first row of tiles
 
     def on_mount(self) -> None:
-        self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
-        self.redraw()
+        self.start_live()
+        self.draw_now()
 
     # -- what to show ----------------------------------------------------------------------
 
@@ -142,23 +142,18 @@ class NetworkView(Widget, can_focus=True):
             self._plane = None
         self.weights, self.pictures = None, None
         self._picked = False
-        self._stale = True
+        self.mark_stale()
 
     def show_weights(self, weights: Sequence[np.ndarray], epoch: int = -1) -> None:
         self.weights, self.epoch = list(weights), epoch
-        self._stale = True
+        self.mark_stale()
 
     # -- drawing ---------------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        self._stale = True
+        self.mark_stale()
 
-    def _redraw_if_due(self) -> None:
-        if self._stale and self.is_on_screen and self.pacer.due():
-            self.redraw()
-
-    def redraw(self) -> None:
-        self._stale = False
+    def draw(self) -> None:
         width = max(self.content_size.width, 20)
         self._width = width
         job = (self.preset, self.dataset, self.weights, self.epoch, width)
@@ -167,11 +162,9 @@ class NetworkView(Widget, can_focus=True):
                 self._computing = True
                 self._compute_in_thread(job)
             else:
-                self._stale = True
+                self.mark_stale()
             return
-        self.pacer.start()
         self._show(self._compute(*job[:3], width), job[3], width)
-        self.pacer.drawn()
 
     def _heavy(self) -> bool:
         """Whether the pictures take long enough to compute off the UI thread (a huge first layer)."""

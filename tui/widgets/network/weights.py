@@ -24,7 +24,7 @@ from textual.widgets import Static
 from nnplay.engine import formula
 from nnplay.engine.spec import Preset
 from nnplay.engine.weight_stats import LayerHistogram, LayerStats, WeightHistory
-from nnplay.tui.widgets.framepace import FramePacer
+from nnplay.tui.widgets.live import LiveView
 from nnplay.tui.widgets.network.colors import DIM, EIGHTHS, signed_style
 
 REDRAWS_PER_SECOND = 5
@@ -131,7 +131,7 @@ def stats_text(first: LayerStats, now: LayerStats, history: WeightHistory, index
     return text
 
 
-class WeightsView(Static):
+class WeightsView(LiveView, Static):
     """The Weights tab: :meth:`show_model` when the spec changes, :meth:`show_weights` per snapshot."""
 
     DEFAULT_CSS = """
@@ -147,37 +147,30 @@ class WeightsView(Static):
         self.feature_names: tuple[str, ...] | None = None
         self.history: WeightHistory | None = None
         self.redraws = 0
-        self.pacer = FramePacer(REDRAWS_PER_SECOND)
-        self._stale = True
+
+    FRAMES_PER_SECOND = REDRAWS_PER_SECOND
 
     def on_mount(self) -> None:
-        self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
-        self.redraw()
+        self.start_live()
+        self.draw_now()
 
     def show_model(self, preset: Preset, feature_names: Sequence[str] | None = None) -> None:
         """A new model (or data): forget the recorded weights until the next snapshot."""
         self.preset = preset
         self.feature_names = tuple(feature_names) if feature_names is not None else None
         self.history = WeightHistory(preset.model)
-        self._stale = True
+        self.mark_stale()
 
     def show_weights(self, weights: Sequence[np.ndarray], epoch: int = -1) -> None:
         """Record a snapshot (Keras order) taken after ``epoch`` (-1: before training)."""
         if self.history is None:
             return
         self.history.update(weights, epoch)
-        self._stale = True
+        self.mark_stale()
 
-    def _redraw_if_due(self) -> None:
-        if self._stale and self.is_on_screen and self.pacer.due():
-            self.redraw()
-
-    def redraw(self) -> None:
-        self.pacer.start()
-        self._stale = False
+    def draw(self) -> None:
         self.redraws += 1
         self.update(self.describe(max(self.content_size.width, 30)))
-        self.pacer.drawn()
 
     # ----------------------------------------------------------------------------------------
 

@@ -21,17 +21,17 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
-from nnplay.engine.errors import NnplayError
+from nnplay.engine.callbacks import SearchCallback, SearchCallbackList
 from nnplay.engine.search_spec import param_edits
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.render_search import format_value, leaderboard_table, param_label
 
 if TYPE_CHECKING:
     from nnplay.engine.draft import Draft
-    from nnplay.engine.search import SearchEvent, SearchResult, TrialResult
+    from nnplay.engine.search import SearchBegin, SearchEvent, SearchResult, TrialBegin, TrialEnd, TrialEpoch, TrialResult
     from nnplay.engine.session import Session
     from nnplay.engine.spec import Preset
 
@@ -67,7 +67,31 @@ class SearchCurve(PlotextPlot):
         self.refresh()
 
 
-class SearchView(Vertical):
+class _Relay(SearchCallback):
+    """On the worker thread: posts the search's events to the view, a trial's epochs at most
+    ``EPOCH_UPDATES_PER_SECOND`` a second (a small set trains many a second)."""
+
+    def __init__(self, view: SearchView) -> None:
+        self.view, self.last = view, 0.0
+
+    def _post(self, event: SearchEvent) -> None:
+        self.view.post_message(SearchView.Update(event))
+
+    on_search_begin = on_trial_begin = on_trial_end = _post
+
+    def on_trial_epoch(self, epoch: TrialEpoch) -> None:
+        now = time.monotonic()
+        if now - self.last >= 1 / EPOCH_UPDATES_PER_SECOND:
+            self.last = now
+            self._post(epoch)
+
+    def on_search_end(self, result: SearchResult) -> None:
+        from nnplay.engine.search import SearchEnd
+
+        self._post(SearchEnd(result))
+
+
+class SearchView(SearchCallback, Vertical):
     @dataclass
     class Update(Message):
         """One event of the search, from the worker. A newer epoch report replaces a queued one."""
@@ -91,6 +115,7 @@ class SearchView(Vertical):
         self._values: list[float | None] = []
         self._best_values: list[float | None] = []
         self._total = 0
+        self._hooks = SearchCallbackList([self])
 
     def compose(self) -> ComposeResult:
         yield Static(Text(IDLE, style="dim"), id="search-status")
@@ -108,12 +133,13 @@ class SearchView(Vertical):
             return
         draft = session.draft
         if not draft.valid:
-            self.app.notify(f"Fix the spec first: {draft.problems[0]}", severity="warning")
+            self.app.notify(f"Fix the spec first: {draft.problems[0]}", severity="warning", markup=False)
             return
         preset = draft.preset
         if preset.search is None:
             self.app.notify("This preset has no [search] table: open preset 13 or 14, or add one to a preset file "
-                            "(README.md shows how).", title="Nothing to search", severity="warning", timeout=8)
+                            "(README.md shows how).", title="Nothing to search", severity="warning", timeout=8,
+                            markup=False)
             return
         self.preset, self.result, self.best, self.board = preset, None, None, ()
         self._values, self._best_values, self._total = [], [], preset.search.trials
@@ -147,47 +173,39 @@ class SearchView(Vertical):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search")
     def _search(self, session: Session, preset: Preset) -> None:
-        from nnplay.engine.search import TrialEpoch
-
         worker = get_current_worker()
-        last = 0.0
-
-        def relay(event: SearchEvent) -> None:
-            nonlocal last
-            if isinstance(event, TrialEpoch):  # many a second on a small set: send a few
-                now = time.monotonic()
-                if now - last < 1 / EPOCH_UPDATES_PER_SECOND:
-                    return
-                last = now
-            self.post_message(self.Update(event))
-
-        session.search(preset, on_event=relay, cancel=worker.cancelled_event)  # the session's data
+        session.search(preset, on_event=SearchCallbackList([_Relay(self)]), cancel=worker.cancelled_event)
 
     @on(Update)
     def _update(self, message: Update) -> None:
-        from nnplay.engine.search import SearchBegin, SearchEnd, TrialBegin, TrialEnd, TrialEpoch
-
         message.stop()
-        event = message.event
-        if isinstance(event, SearchBegin):
-            self._total = event.trials
-            self._status(Text(f"{event.trials} trials, {event.engine} engine, {event.direction} {event.objective}"))
-        elif isinstance(event, TrialBegin):
-            drawn = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
-            self._status(Text.assemble((f"trial #{event.number} ({event.number + 1} of {event.trials}): ", "bold"),
-                                       drawn, self._best_text()))
-        elif isinstance(event, TrialEpoch):
-            value = "" if event.value is None else f"  {event.value:.4f}"
-            self._status(Text.assemble((f"trial #{event.number} ({event.number + 1} of {self._total}) ", "bold"),
-                                       f"epoch {event.epoch + 1}/{event.epochs}{value}", self._best_text()))
-        elif isinstance(event, TrialEnd):
-            self.best, self.board = event.best, event.leaderboard
-            self._values.append(event.result.value if event.result.status == "complete" else None)
-            self._best_values.append(None if event.best is None else event.best.value)
-            self._draw_board()
-            self.query_one(SearchCurve).show(self._values, self._best_values, self.preset.search.objective)  # type: ignore[union-attr]
-        elif isinstance(event, SearchEnd):
-            self._finish(event.result)
+        self._hooks(message.event)
+
+    # -- the search's events, on the UI thread -------------------------------------------------
+
+    def on_search_begin(self, begin: SearchBegin) -> None:
+        self._total = begin.trials
+        self._status(Text(f"{begin.trials} trials, {begin.engine} engine, {begin.direction} {begin.objective}"))
+
+    def on_trial_begin(self, trial: TrialBegin) -> None:
+        drawn = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in trial.params.items())
+        self._status(Text.assemble((f"trial #{trial.number} ({trial.number + 1} of {trial.trials}): ", "bold"),
+                                   drawn, self._best_text()))
+
+    def on_trial_epoch(self, epoch: TrialEpoch) -> None:
+        value = "" if epoch.value is None else f"  {epoch.value:.4f}"
+        self._status(Text.assemble((f"trial #{epoch.number} ({epoch.number + 1} of {self._total}) ", "bold"),
+                                   f"epoch {epoch.epoch + 1}/{epoch.epochs}{value}", self._best_text()))
+
+    def on_trial_end(self, end: TrialEnd) -> None:
+        self.best, self.board = end.best, end.leaderboard
+        self._values.append(end.result.value if end.result.status == "complete" else None)
+        self._best_values.append(None if end.best is None else end.best.value)
+        self._draw_board()
+        self.query_one(SearchCurve).show(self._values, self._best_values, self.preset.search.objective)  # type: ignore[union-attr]
+
+    def on_search_end(self, result: SearchResult) -> None:
+        self._finish(result)
 
     def _finish(self, result: SearchResult) -> None:
         self.result, self.running, self._worker = result, False, None
@@ -197,16 +215,11 @@ class SearchView(Vertical):
                              self._best_text())
         self._status(text)
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "search" or event.state != WorkerState.ERROR:
-            return
-        event.stop()
-        error = event.worker.error
-        message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
+    def failed(self, message: str) -> None:
+        """The search worker raised (the app's one worker-failure handler calls this)."""
         self.running, self._worker = False, None
         self._status(Text(f"search failed: {message}", style="red"))
-        self.app.notify(message, title="Search failed", severity="error", timeout=8)
+        self.app.notify(message, title="Search failed", severity="error", timeout=8, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Drawing

@@ -25,7 +25,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from nnplay.tui.widgets.surface.map import Marker, SurfaceMap
 from nnplay.tui.widgets.surface.update import UpdateNumbers
@@ -262,11 +261,10 @@ class SurfacePane(Vertical):
         if self._again or self._grid_size != self.query_one(SurfaceMap).grid_size:
             self.compute()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "surface" and event.state == WorkerState.ERROR:
-            self._computing = None  # the next step, pause or resize tries again
-            self._title(f"The loss surface could not be computed: {event.worker.error}")
+    def failed(self, message: str) -> None:
+        """A surface worker raised (the app's one worker-failure handler calls this)."""
+        self._computing = None  # the next step, pause or resize tries again
+        self._title(f"The loss surface could not be computed: {message}")
 
     def on_resize(self) -> None:
         if self.watched is not None and self.query_one(SurfaceMap).grid_size != self._grid_size:
