@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +16,8 @@ from nnplay.engine.data import Dataset, load_data
 from nnplay.engine.errors import DataError
 from nnplay.engine.memory import memory_problems
 from nnplay.engine.pace import Pace
-from nnplay.engine.spec import Preset
+from nnplay.engine.report_json import add_classes, figures
+from nnplay.engine.spec import DenseLayer, Preset
 from nnplay.engine.spec_rules import output_fit_problems, split_problems
 from nnplay.engine.summary import ModelSummary, summarize
 from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
@@ -91,6 +93,10 @@ def prepare(preset: Preset) -> Prepared:
     )
 
 
+#: Models up to this many parameters have their weights in the run's JSON.
+WEIGHTS_IN_JSON_UP_TO = 1000
+
+
 @dataclass(frozen=True)
 class RunReport:
     preset: Preset
@@ -101,6 +107,39 @@ class RunReport:
     confusion: np.ndarray | None  # rows true, columns predicted; None for regressions
     class_names: tuple[str, ...] | None
     trainer: Trainer
+
+    def layer_weights(self) -> list[dict[str, Any]]:
+        """Each Dense layer's kernel and bias (``None`` without one), as the trainer holds them now."""
+        weights = iter(self.trainer.get_weights())
+        layers = []
+        for layer in self.preset.model.layers:
+            if isinstance(layer, DenseLayer):
+                kernel = next(weights)
+                layers.append({"kernel": kernel, "bias": next(weights) if layer.use_bias else None})
+        return layers
+
+    def to_json(self, preset_ref: str, exported: str | None = None) -> dict[str, Any]:
+        """The run as ``nnplay train --json`` prints it; the weights too for a small model (the
+        lecture prints beta-hat), every figure at the precision the run computed it."""
+        fit, dtype = self.fit, self.preset.train.dtype
+        out: dict[str, Any] = {
+            "preset": preset_ref,
+            "title": self.preset.preset.title,
+            "engine": self.engine,
+            "status": fit.status,
+            "epochs_run": fit.epochs_run,
+            "best_epoch": None if fit.best_epoch is None else fit.best_epoch + 1,
+            "message": fit.describe(),
+            "history": figures(fit.history, dtype),
+            "test": figures(self.test, dtype),
+            "params": {"total": self.summary.total_params, "trainable": self.summary.trainable_params},
+            "fit_seconds": fit.fit_seconds,
+            "export": exported,
+        }
+        if self.summary.total_params <= WEIGHTS_IN_JSON_UP_TO:
+            out["weights"] = figures(self.layer_weights(), dtype)
+        add_classes(out, "classes", self.class_names, self.confusion)
+        return out
 
 
 def run(

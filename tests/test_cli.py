@@ -197,12 +197,12 @@ def test_a_bad_export_path_is_refused_before_training(tmp_path, capsys):
 def test_a_library_warning_reaches_the_terminal_as_one_line_without_a_source_path(monkeypatch, capsys):
     import warnings
 
-    from nnplay import cli
+    from nnplay.commands import check
 
     def check_that_warns(args) -> int:
         warnings.warn("something a library says\nover two lines", RuntimeWarning, stacklevel=1)
         return 0
 
-    monkeypatch.setattr(cli, "cmd_check", check_that_warns)
+    monkeypatch.setattr(check, "run", check_that_warns)
     assert main(["check", "01"]) == 0
     assert capsys.readouterr().err == "nnplay: warning: something a library says over two lines\n"
