@@ -67,19 +67,30 @@ class Prepared:
 def check_fit(preset: Preset, dataset: Dataset) -> None:
     """The loaded data against the model (raises :class:`DataError`): the rules validation applies
     when the spec alone tells the class count and the row count (output units, rows left to train
-    on, memory), with the same functions and words, now that loading has told them."""
+    on), with the same functions and words, now that loading has told them; and the memory rule."""
     rows = len(dataset.x_train) + len(dataset.x_test)
     problems = output_fit_problems(preset.model, dataset.n_classes, dataset.is_regression)
     problems = problems or split_problems(rows, preset.data.test_size, preset.train.validation_split)
-    if not problems and preset.data.n_rows() is None:  # only loading could tell the size
-        knob = "data.limit" if "limit" in type(preset.data).model_fields else "data.path"
-        problems = memory_problems(preset, rows, dataset.n_features, rows_field=knob)
+    if problems:
+        raise DataError(problems)
+    check_memory(preset, rows, dataset.n_features)
+
+
+def check_memory(preset: Preset, rows: int | None, n_features: int | None) -> None:
+    """Refuse a run this machine's memory cannot hold (raises :class:`DataError`). A rule for runs
+    only: a summary or a check allocates nothing, so an 11-billion-parameter net is a fine thing to
+    look at. ``rows`` and ``n_features`` are ``None`` while only loading can tell them."""
+    data = preset.data
+    knob = f"data.{data.rows_key}" if data.rows_key else "data.limit" if "limit" in type(data).model_fields else "data.path"
+    problems = memory_problems(preset, rows, n_features, rows_field=knob)
     if problems:
         raise DataError(problems)
 
 
 def prepare(preset: Preset) -> Prepared:
-    """Load the preset's data and encode its labels the way its loss wants them."""
+    """Load the preset's data and encode its labels the way its loss wants them; a run too big for
+    memory is refused before loading when the spec tells its size, else once loading has told it."""
+    check_memory(preset, preset.data.n_rows(), preset.n_features())
     dataset = load_data(preset.data)
     check_fit(preset, dataset)
     units, loss, dtype = preset.model.output_units, preset.model.loss, preset.train.dtype
@@ -157,6 +168,8 @@ def run(
     replace the fresh start; ``trainer``, made beforehand by :func:`make_trainer`, lets a listener
     read the weights as it trains; ``pace``, ``watch_steps``: see
     :meth:`Trainer.fit <nnplay.engine.training.Trainer.fit>`."""
+    if trainer is None:  # a preset other than the prepared one (a search's trial) may outgrow memory
+        check_memory(prepared.preset, len(prepared.x_train) + len(prepared.x_test), prepared.dataset.n_features)
     trainer = trainer or make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
     result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel, pace=pace,
                          watch_steps=watch_steps)

@@ -206,3 +206,28 @@ def test_a_library_warning_reaches_the_terminal_as_one_line_without_a_source_pat
     monkeypatch.setattr(check, "run", check_that_warns)
     assert main(["check", "01"]) == 0
     assert capsys.readouterr().err == "nnplay: warning: something a library says over two lines\n"
+
+
+HUGE_NET = """
+[preset]
+title = "eleven billion"
+[data]
+source = "circles"
+n = 100
+[model]
+loss = "binary_crossentropy"
+layers = [{ type = "dense", units = 100000, activation = "relu" }, { type = "dense", units = 100000, activation = "relu" },
+          { type = "dense", units = 10000, activation = "relu" }, { type = "dense", units = 1, activation = "sigmoid" }]
+"""
+
+
+def test_a_net_too_big_to_train_can_be_summarised_and_checked_but_not_trained(tmp_path, capsys):
+    """A summary or a check allocates nothing; the memory rule is for runs."""
+    path = str(write(tmp_path, HUGE_NET))
+    assert main(["summary", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_params"] == 11_000_420_001
+    assert main(["check", path]) == 0
+    assert "valid" in capsys.readouterr().out
+    assert main(["train", path, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("nnplay: error: model.layers[1].units: this run would need about ")
