@@ -315,3 +315,18 @@ def test_lecture_malaria_search_runs_on_tfds_mock_data(tmp_path, monkeypatch):
         assert trial.status == "complete" and 0.0 <= trial.value <= 1.0
         assert 0 <= trial.params["hidden_layers"] <= 3 and 1 <= trial.params["hidden_units"] <= 99
         assert 3e-4 <= trial.params["train.optimizer.learning_rate"] <= 3e-2
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["cli", "search-view"])
+def test_a_pruned_trial_is_called_pruned_wherever_it_is_listed(compact):
+    """One word for a trial the pruner stopped: the engine's status, preset 14's notes, both leaderboards."""
+    from rich.console import Console
+
+    from nnplay.engine.search import TrialResult
+    from nnplay.tui.render_search import leaderboard_table
+
+    trial = TrialResult(0, {"train.batch_size": 8}, 0.5, "pruned", 3, 0.1)
+    console = Console(width=80, record=True)
+    console.print(leaderboard_table([trial], ["train.batch_size"], "val_accuracy", compact=compact))
+    assert "pruned" in console.export_text()
+    assert "pruned" in load_preset("14").preset.notes
