@@ -231,3 +231,59 @@ def test_a_net_too_big_to_train_can_be_summarised_and_checked_but_not_trained(tm
     assert main(["train", path, "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("nnplay: error: model.layers[1].units: this run would need about ")
+
+
+# --------------------------------------------------------------------------------------------
+# Figures in --json at the precision the run computed them
+
+
+def numbers(tree) -> list[float]:
+    """Every float in a JSON document."""
+    if isinstance(tree, dict):
+        return [n for value in tree.values() for n in numbers(value)]
+    if isinstance(tree, list):
+        return [n for value in tree for n in numbers(value)]
+    return [tree] if isinstance(tree, float) else []
+
+
+def float32_noise(figures: list[float]) -> list[float]:
+    """The figures not written as float32's shortest decimal (0.8199999928474426 instead of 0.82)."""
+    import numpy as np
+
+    return [value for value in figures if repr(value) != str(np.float32(value))]
+
+
+def test_train_json_writes_a_float32_runs_figures_without_float32_noise(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("epochs = 3", "epochs = 3\nvalidation_split = 0.25"))
+    assert main(["train", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    figures = numbers(out["history"]) + numbers(out["test"]) + numbers(out["weights"])
+    assert figures and float32_noise(figures) == []
+    assert main(["compare", str(path), "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert float32_noise([row[name] for name in ("train_loss", "val_accuracy", "test_loss", "test_accuracy")]) == []
+    assert row["test_accuracy"] == out["test"]["accuracy"]
+
+
+def test_a_float64_runs_figures_keep_every_digit(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("epochs = 3", 'epochs = 3\ndtype = "float64"'))
+    assert main(["train", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert float32_noise(numbers(out["history"]))  # a float64 figure is not cut to float32's digits
+
+
+@pytest.mark.slow
+def test_keras_figures_in_train_predict_and_compare_json_have_no_float32_noise(tmp_path, capsys):
+    """Keras computes in float32: its accuracy 0.82 must not read 0.8199999928474426 in any --json."""
+    path = str(write(tmp_path, GOOD.replace("epochs = 3", 'epochs = 3\nengine = "keras"\nvalidation_split = 0.25')))
+    model = str(tmp_path / "m.h5")
+    assert main(["train", path, "--json", "--export", model]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert main(["predict", model, path, "--json"]) == 0
+    predicted = json.loads(capsys.readouterr().out)
+    assert main(["compare", path, "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    figures = [*numbers(trained["history"]), *numbers(trained["test"]), *numbers(predicted["test"]),
+               *numbers(predicted["probabilities"]), row["val_accuracy"], row["test_accuracy"]]
+    assert len(figures) > 10 and float32_noise(figures) == []
+    assert predicted["test"]["accuracy"] == trained["test"]["accuracy"]

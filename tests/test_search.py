@@ -330,3 +330,12 @@ def test_a_pruned_trial_is_called_pruned_wherever_it_is_listed(compact):
     console.print(leaderboard_table([trial], ["train.batch_size"], "val_accuracy", compact=compact))
     assert "pruned" in console.export_text()
     assert "pruned" in load_preset("14").preset.notes
+
+
+def test_search_json_has_no_float32_noise(tmp_path, capsys):
+    import numpy as np
+
+    assert main(["search", write(tmp_path), "--json", "--trials", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    figures = [v for t in out["trials"] for v in (t["value"], *t["test"].values()) if isinstance(v, float)]
+    assert figures and all(repr(v) == str(np.float32(v)) for v in figures)
