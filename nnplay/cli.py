@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from nnplay import __version__
 from nnplay.commands import COMMANDS
-from nnplay.exit_codes import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from nnplay.exit_codes import EXIT_BUG, EXIT_INTERRUPTED, EXIT_READER_GONE, EXIT_USAGE
 
 DEFAULT_COMMAND = "play"
 
@@ -88,9 +88,9 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
             code = handler(args)
         sys.stdout.flush()  # now, not at exit: a reader that went away is seen here
         return code
-    except BrokenPipeError:  # the reader went away (`nnplay data 01 --json | head`): not an error
+    except BrokenPipeError:  # the reader went away (`nnplay data 01 --json | head`): no traceback, no error line
         _silence_stdout()
-        return EXIT_OK
+        return EXIT_READER_GONE
     except NnplayError as exc:
         print(f"nnplay: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code

@@ -287,3 +287,32 @@ def test_keras_figures_in_train_predict_and_compare_json_have_no_float32_noise(t
                *numbers(predicted["probabilities"]), row["val_accuracy"], row["test_accuracy"]]
     assert len(figures) > 10 and float32_noise(figures) == []
     assert predicted["test"]["accuracy"] == trained["test"]["accuracy"]
+
+
+# --------------------------------------------------------------------------------------------
+# Every command, fast to reach, quiet into a closed pipe
+
+
+@pytest.mark.parametrize("argv", [["data", "01", "--json"], ["presets"], ["summary", "12"]], ids=lambda argv: argv[0])
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(argv):
+    """`nnplay data 01 --json | head -c 10`: the reader goes away; no traceback, no error line, exit 1
+    (Python's advice for SIGPIPE, and what rich does when it meets the closed pipe first). A print and
+    a rich table each meet the pipe here; every command ends in the same handler.
+    The reader here closes before the command writes anything, so every write meets the closed pipe."""
+    proc = subprocess.Popen([sys.executable, "-m", "nnplay", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "error" not in err, err
+
+
+def test_every_command_is_registered_in_order_and_answers_help(capsys):
+    from nnplay.cli import build_parser
+    from nnplay.commands import COMMANDS
+
+    names = [module.__name__.rpartition(".")[2] for module in COMMANDS]
+    assert build_parser().command_names == tuple(names)
+    for name in names:
+        assert main([name, "--help"]) == 0
+        assert capsys.readouterr().out.startswith(f"usage: nnplay {name}")
