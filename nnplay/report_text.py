@@ -13,10 +13,14 @@ def figures_line(figures: Mapping[str, float]) -> str:
     return "  ".join(f"{name} {value:.4f}" for name, value in figures.items())
 
 
-def print_scores(console: Console, report: Any) -> None:
-    """A run's test scores and its confusion matrix, when it has them (``report``: a RunReport)."""
+def print_test(console: Console, report: Any) -> None:
+    """A run's scores on the test rows, when it has test rows (``report``: a RunReport)."""
     if report.test:
         console.print("test: " + figures_line(report.test))
+
+
+def print_confusion(console: Console, report: Any) -> None:
+    """A classifier's confusion matrix over the test rows."""
     if report.confusion is not None and report.class_names:
         from nnplay.tui.render import confusion_table
 

@@ -47,12 +47,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     from rich.console import Console
 
-    from nnplay.report_text import print_scores
+    from nnplay.report_text import print_confusion, print_test
     from nnplay.tui.render import probabilities_table
 
     console, report, data = Console(), opened.report, opened.prepared.dataset
     console.print(f"{args.model}: {len(opened.saved.layers)} layers on {opened.saved.n_features} inputs, "
                   f"{report.engine} engine, {len(data.y_test)} test rows of {data.name}")
     console.print(probabilities_table(probabilities, data.y_test[: len(probabilities)], data.class_names))
-    print_scores(console, report)
+    print_test(console, report)
+    print_confusion(console, report)
     return EXIT_OK

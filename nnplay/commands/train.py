@@ -53,15 +53,16 @@ def _print(report, exported: Path | None) -> None:
     from rich.console import Console
 
     from nnplay.engine.report_json import figures
-    from nnplay.report_text import print_scores
+    from nnplay.report_text import print_confusion, print_test
 
     console, fit = Console(), report.fit
     style = {"diverged": "bold red", "cancelled": "yellow"}.get(fit.status, "bold green")
     console.print(f"[{style}]{report.engine}: {fit.describe()}[/] in {fit.fit_seconds:.2f} s")
+    print_test(console, report)
     if report.summary.total_params <= WEIGHTS_PRINTED_UP_TO:
         for i, layer in enumerate(figures(report.layer_weights(), report.preset.train.dtype)):
             bias = f"  bias: {layer['bias']}" if layer["bias"] is not None else ""
             console.print(f"layer {i} kernel: {layer['kernel']}{bias}")
-    print_scores(console, report)
+    print_confusion(console, report)
     if exported is not None:
         console.print(f"exported to {exported}")
