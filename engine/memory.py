@@ -4,7 +4,10 @@ The schema bounds each number on its own (up to a million rows, ten thousand fea
 hundred thousand units), but their products can ask for more memory than the machine has: a
 logistic set of 10**6 rows by 10**4 features is 80 GB as float64 before it is ever split. Asking
 the operating system for that either fails late with ``MemoryError`` or gets the process killed,
-so :func:`memory_problems` refuses such a run up front and says about how much it would need.
+so :func:`memory_problems` refuses such a run up front and says about how much it would need, and
+:func:`loading_problems` refuses to load such data at all (``nnplay data``, the playground's preview).
+A model alone allocates nothing until it trains: validating or summarising an 11-billion-parameter
+net is fine, training it is refused.
 
 The estimate counts the big arrays only, per row of data and per parameter:
 
@@ -26,7 +29,7 @@ from nnplay.engine.splits import test_rows, training_rows
 from nnplay.engine.summary import summarize
 
 if TYPE_CHECKING:
-    from nnplay.engine.spec import Preset
+    from nnplay.engine.spec import DataSpec, Preset
 
 ITEMSIZE = {"float32": 4, "float64": 8}
 GENERATED_ITEMSIZE = 8  # NumPy draws synthetic data as float64
@@ -112,4 +115,20 @@ def memory_problems(preset: Preset, rows: int | None, n_features: int | None, ro
         f"this run would need about {human_bytes(need.total_bytes)} of memory (data {human_bytes(need.data_bytes)}, "
         f"weights and optimizer {human_bytes(need.model_bytes)}), more than this machine's {human_bytes(available)}; "
         f"make it smaller (got {value})"
+    ))]
+
+
+def loading_problems(data: DataSpec, available: int | None = None) -> list[Problem]:
+    """A problem when the data alone, as generated (float64), would not fit in memory; empty when it
+    fits or when only loading can tell its size."""
+    rows, n_features = data.n_rows(), data.n_features()
+    available = available_bytes() if available is None else available
+    if rows is None or n_features is None or available is None:
+        return []
+    need = rows * n_features * GENERATED_ITEMSIZE
+    if need <= available:
+        return []
+    return [Problem(f"data.{data.rows_key}", (
+        f"this data would need about {human_bytes(need)} of memory to load, more than this machine's "
+        f"{human_bytes(available)}; make it smaller (got {rows})"
     ))]

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from nnplay.engine.errors import ExportError, SpecError
+from nnplay.engine.report_json import add_classes, figures
 from nnplay.engine.spec import (
     ACTIVATIONS,
     LOSSES,
@@ -218,6 +219,25 @@ class OpenedModel:
     def probabilities(self, rows: int) -> np.ndarray:
         """The model's outputs on the first ``rows`` test rows: the lecture's ``model.predict(X_test[:3])``."""
         return self.report.trainer.predict(self.prepared.x_test[:rows])
+
+    def to_json(self, model_ref: str, preset_ref: str, probabilities: np.ndarray) -> dict[str, Any]:
+        """What ``nnplay predict --json`` prints: the outputs on the first test rows, their labels and
+        the scores on every test row, at the precision the model computed them."""
+        report, data, dtype = self.report, self.prepared.dataset, self.preset.train.dtype
+        out: dict[str, Any] = {
+            "model": model_ref,
+            "preset": preset_ref,
+            "engine": report.engine,
+            "input_features": self.saved.n_features,
+            "test_rows": len(data.y_test),
+            "class_names": None,
+            "probabilities": figures(probabilities, dtype),
+            "labels": data.y_test[: len(probabilities)].tolist(),
+            "test": figures(report.test, dtype),
+            "confusion_matrix": None,
+        }
+        add_classes(out, "class_names", report.class_names, report.confusion)
+        return out
 
 
 def open_model(

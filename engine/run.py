@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +16,8 @@ from nnplay.engine.data import Dataset, load_data
 from nnplay.engine.errors import DataError
 from nnplay.engine.memory import memory_problems
 from nnplay.engine.pace import Pace
-from nnplay.engine.spec import Preset
+from nnplay.engine.report_json import add_classes, figures
+from nnplay.engine.spec import DenseLayer, Preset
 from nnplay.engine.spec_rules import output_fit_problems, split_problems
 from nnplay.engine.summary import ModelSummary, summarize
 from nnplay.engine.targets import accuracy_kind, confusion_matrix, encode_targets, predicted_classes
@@ -65,21 +67,33 @@ class Prepared:
 def check_fit(preset: Preset, dataset: Dataset) -> None:
     """The loaded data against the model (raises :class:`DataError`): the rules validation applies
     when the spec alone tells the class count and the row count (output units, rows left to train
-    on, memory), with the same functions and words, now that loading has told them."""
+    on), with the same functions and words, now that loading has told them; and the memory rule."""
     rows = len(dataset.x_train) + len(dataset.x_test)
     problems = output_fit_problems(preset.model, dataset.n_classes, dataset.is_regression)
     problems = problems or split_problems(rows, preset.data.test_size, preset.train.validation_split)
-    if not problems and preset.data.n_rows() is None:  # only loading could tell the size
-        knob = "data.limit" if "limit" in type(preset.data).model_fields else "data.path"
-        problems = memory_problems(preset, rows, dataset.n_features, rows_field=knob)
+    if problems:
+        raise DataError(problems)
+    check_memory(preset, rows, dataset.n_features)
+
+
+def check_memory(preset: Preset, rows: int | None, n_features: int | None) -> None:
+    """Refuse a run this machine's memory cannot hold (raises :class:`DataError`). A rule for runs
+    only: a summary or a check allocates nothing, so an 11-billion-parameter net is a fine thing to
+    look at. ``rows`` and ``n_features`` are ``None`` while only loading can tell them."""
+    data = preset.data
+    knob = f"data.{data.rows_key}" if data.rows_key else "data.limit" if "limit" in type(data).model_fields else "data.path"
+    problems = memory_problems(preset, rows, n_features, rows_field=knob)
     if problems:
         raise DataError(problems)
 
 
 def prepare(preset: Preset, dataset: Dataset | None = None) -> Prepared:
     """Load the preset's data (or take ``dataset``, already loaded from ``preset.data``) and encode
-    its labels the way its loss wants them."""
-    dataset = dataset if dataset is not None else load_data(preset.data)
+    its labels the way its loss wants them; a run too big for memory is refused before loading when
+    the spec tells its size, else once loading has told it."""
+    if dataset is None:
+        check_memory(preset, preset.data.n_rows(), preset.n_features())
+        dataset = load_data(preset.data)
     check_fit(preset, dataset)
     units, loss, dtype = preset.model.output_units, preset.model.loss, preset.train.dtype
     return Prepared(
@@ -92,6 +106,10 @@ def prepare(preset: Preset, dataset: Dataset | None = None) -> Prepared:
     )
 
 
+#: Models up to this many parameters have their weights in the run's JSON.
+WEIGHTS_IN_JSON_UP_TO = 1000
+
+
 @dataclass(frozen=True)
 class RunReport:
     preset: Preset
@@ -102,6 +120,39 @@ class RunReport:
     confusion: np.ndarray | None  # rows true, columns predicted; None for regressions
     class_names: tuple[str, ...] | None
     trainer: Trainer
+
+    def layer_weights(self) -> list[dict[str, Any]]:
+        """Each Dense layer's kernel and bias (``None`` without one), as the trainer holds them now."""
+        weights = iter(self.trainer.get_weights())
+        layers = []
+        for layer in self.preset.model.layers:
+            if isinstance(layer, DenseLayer):
+                kernel = next(weights)
+                layers.append({"kernel": kernel, "bias": next(weights) if layer.use_bias else None})
+        return layers
+
+    def to_json(self, preset_ref: str, exported: str | None = None) -> dict[str, Any]:
+        """The run as ``nnplay train --json`` prints it; the weights too for a small model (the
+        lecture prints beta-hat), every figure at the precision the run computed it."""
+        fit, dtype = self.fit, self.preset.train.dtype
+        out: dict[str, Any] = {
+            "preset": preset_ref,
+            "title": self.preset.preset.title,
+            "engine": self.engine,
+            "status": fit.status,
+            "epochs_run": fit.epochs_run,
+            "best_epoch": None if fit.best_epoch is None else fit.best_epoch + 1,
+            "message": fit.describe(),
+            "history": figures(fit.history, dtype),
+            "test": figures(self.test, dtype),
+            "params": {"total": self.summary.total_params, "trainable": self.summary.trainable_params},
+            "fit_seconds": fit.fit_seconds,
+            "export": exported,
+        }
+        if self.summary.total_params <= WEIGHTS_IN_JSON_UP_TO:
+            out["weights"] = figures(self.layer_weights(), dtype)
+        add_classes(out, "classes", self.class_names, self.confusion)
+        return out
 
 
 def run(
@@ -119,6 +170,8 @@ def run(
     replace the fresh start; ``trainer``, made beforehand by :func:`make_trainer`, lets a listener
     read the weights as it trains; ``pace``, ``watch_steps``: see
     :meth:`Trainer.fit <nnplay.engine.training.Trainer.fit>`."""
+    if trainer is None:  # a preset other than the prepared one (a search's trial) may outgrow memory
+        check_memory(prepared.preset, len(prepared.x_train) + len(prepared.x_test), prepared.dataset.n_features)
     trainer = trainer or make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
     result = trainer.fit(prepared.x_train, prepared.y_train, on_event=on_event, cancel=cancel, pace=pace,
                          watch_steps=watch_steps)

@@ -10,12 +10,12 @@ keeps the last few records of a session (the playground's chart overlay and runs
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from nnplay.engine.report_json import figure, finite_or_none
 from nnplay.engine.spec import Preset, keras_layer_names
 from nnplay.engine.training import Status
 
@@ -196,7 +196,8 @@ class RunRecord:
     FIGURES = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy")
 
     def to_json(self) -> dict[str, Any]:
-        """One row of figures, JSON-ready: a non-finite number (a diverged loss) is ``None``."""
+        """One row of figures, JSON-ready: a non-finite number (a diverged loss) is ``None``, a float32
+        run's figures are written at float32's precision."""
         return {
             "run": self.number,
             "title": self.title,
@@ -207,14 +208,9 @@ class RunRecord:
             "stop_reason": self.stop_reason,
             "message": self.message,
             "best_epoch": None if self.best_epoch is None else self.best_epoch + 1,
-            **{name: finite_or_none(getattr(self, name)) for name in self.FIGURES},
+            **{name: figure(getattr(self, name), self.preset.train.dtype) for name in self.FIGURES},
             "seconds": finite_or_none(self.seconds),
         }
-
-
-def finite_or_none(value: float | None) -> float | None:
-    """``value``, or ``None`` for a missing or non-finite one (JSON has no NaN or infinity)."""
-    return value if value is not None and math.isfinite(value) else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from nnplay.engine.errors import NnplayError
+from nnplay.engine.report_json import figure, figures, finite_or_none
 from nnplay.engine.run import Prepared, run
-from nnplay.engine.runs import finite_or_none
 from nnplay.engine.search_spec import SearchSpec, Value, apply_params, draws_integers
 from nnplay.engine.spec import Preset, validate_preset
 from nnplay.engine.training import EpochEnd, Event
@@ -44,15 +44,16 @@ class TrialResult:
     test: dict[str, float] = field(default_factory=dict)  # the trained model on the test rows
     message: str = ""  # why a trial failed
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, dtype: str = "float64") -> dict[str, Any]:
+        """The trial, JSON-ready; ``dtype`` is the one the trial trained in (its figures' precision)."""
         return {
             "number": self.number,
             "params": dict(self.params),
-            "value": finite_or_none(self.value),
+            "value": figure(self.value, dtype),
             "status": self.status,
             "epochs": self.epochs,
             "seconds": round(self.seconds, 4),
-            "test": {k: finite_or_none(v) for k, v in self.test.items()},
+            "test": figures(self.test, dtype),
             "message": self.message,
         }
 
@@ -125,14 +126,15 @@ class SearchResult:
         return best_preset_for(self.preset, self.best, self.engine, len(self.trials), self.objective)
 
     def to_json(self) -> dict[str, Any]:
+        dtype = self.preset.train.dtype
         return {
             "engine": self.engine,
             "objective": self.objective,
             "direction": self.direction,
             "cancelled": self.cancelled,
             "seconds": round(self.seconds, 4),
-            "trials": [trial.to_json() for trial in self.trials],
-            "best": None if self.best is None else self.best.to_json(),
+            "trials": [trial.to_json(dtype) for trial in self.trials],
+            "best": None if self.best is None else self.best.to_json(dtype),
         }
 
 

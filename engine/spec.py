@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from nnplay.engine import spec_names
 from nnplay.engine.errors import SpecError
 from nnplay.engine.features import FeatureInputs, input_width
 from nnplay.engine.search_spec import SearchTable
@@ -35,7 +36,7 @@ LossName = Literal[
     "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
     "mean_squared_error",
 ]
-EngineName = Literal["numpy", "keras"]
+EngineName = Literal[spec_names.ENGINES]  # the names live where the CLI can read them without pydantic
 Monitor = Literal["loss", "val_loss", "accuracy", "val_accuracy"]
 
 ACTIVATIONS: tuple[str, ...] = get_args(Activation)

@@ -6,9 +6,9 @@ data": validation applies it as soon as the spec alone tells the class count (ir
 and :func:`nnplay.engine.run.prepare` applies the same function once loading tells it (a CSV file's
 labels), so both give the same words.
 
-The size of a run is a rule across fields too (rows times features, layer by layer):
-:func:`nnplay.engine.memory.memory_problems` refuses what this machine's memory cannot hold, here
-when the spec fixes the row count and in ``prepare`` once loading tells it.
+The size of a run (rows times features, layer by layer) is not judged here: a spec too big for this
+machine's memory is still a valid spec to check or summarise, which allocate nothing. Runs refuse
+it (:func:`nnplay.engine.run.check_memory`), before loading when the spec tells the row count.
 
 This module reads a preset through its attributes only (``layer.type``, ``model.loss``...), so the
 schema can import it without a cycle.
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from nnplay.engine.errors import Problem
 from nnplay.engine.features import input_problems
-from nnplay.engine.memory import memory_problems
 from nnplay.engine.splits import test_rows, training_rows
 
 if TYPE_CHECKING:
@@ -139,7 +138,4 @@ def combination_problems(preset: Preset) -> list[Problem]:
     rows = data.n_rows()
     if rows is not None:
         problems += split_problems(rows, data.test_size, preset.train.validation_split)
-    if model.dense_layers and not problems:
-        knob = f"data.{data.rows_key or 'path'}"
-        problems += memory_problems(preset, rows, data.n_features(), rows_field=knob)
     return problems + input_problems(data)

@@ -1,10 +1,10 @@
-"""What ``--json`` prints: standard JSON that stays small.
+"""What ``--json`` prints: standard JSON.
 
 Python's ``json`` writes a NaN or an infinity as the bare words ``NaN`` and ``Infinity``, which other
 JSON readers refuse; a diverged run's history holds exactly those. Here a non-finite number becomes
 ``null`` and ``allow_nan=False`` makes any that slipped through an error of ours, not a broken file.
-A set with thousands of classes would print a confusion matrix of millions of numbers, so per-class
-lists keep their first :data:`MAX_CLASSES` entries and say how many were left out.
+What goes in (which figures, at what precision, how many classes) is the report types' business:
+their ``to_json`` (see :mod:`nnplay.engine.report_json`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import json
 import math
 from collections.abc import Mapping
 from typing import Any
-
-MAX_CLASSES = 50
 
 
 def plain(value: Any) -> Any:
@@ -34,20 +32,6 @@ def dumps(value: Any) -> str:
     return json.dumps(plain(value), indent=2, allow_nan=False)
 
 
-def capped(items: list[Any], limit: int = MAX_CLASSES) -> tuple[list[Any], int]:
-    """The first ``limit`` items and how many were left out."""
-    return list(items[:limit]), max(len(items) - limit, 0)
-
-
-def cap_classes(out: dict[str, Any], key: str, limit: int = MAX_CLASSES) -> None:
-    """Keep the first ``limit`` entries of ``out[key]``; ``out[key + "_left_out"]`` counts the rest."""
-    out[key], left_out = capped(list(out[key]), limit)
-    out[f"{key}_left_out"] = left_out
-
-
-def cap_matrix(matrix: Any, limit: int = MAX_CLASSES) -> tuple[list[list[int]], int]:
-    """The confusion matrix of the first ``limit`` classes (rows true, columns predicted) and how
-    many classes were left out."""
-    rows = plain(matrix)
-    kept = [row[:limit] for row in rows[:limit]]
-    return kept, max(len(rows) - limit, 0)
+def print_json(value: Any) -> None:
+    """``value`` on stdout as one JSON document."""
+    print(dumps(value))

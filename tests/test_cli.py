@@ -197,12 +197,122 @@ def test_a_bad_export_path_is_refused_before_training(tmp_path, capsys):
 def test_a_library_warning_reaches_the_terminal_as_one_line_without_a_source_path(monkeypatch, capsys):
     import warnings
 
-    from nnplay import cli
+    from nnplay.commands import check
 
     def check_that_warns(args) -> int:
         warnings.warn("something a library says\nover two lines", RuntimeWarning, stacklevel=1)
         return 0
 
-    monkeypatch.setattr(cli, "cmd_check", check_that_warns)
+    monkeypatch.setattr(check, "run", check_that_warns)
     assert main(["check", "01"]) == 0
     assert capsys.readouterr().err == "nnplay: warning: something a library says over two lines\n"
+
+
+HUGE_NET = """
+[preset]
+title = "eleven billion"
+[data]
+source = "circles"
+n = 100
+[model]
+loss = "binary_crossentropy"
+layers = [{ type = "dense", units = 100000, activation = "relu" }, { type = "dense", units = 100000, activation = "relu" },
+          { type = "dense", units = 10000, activation = "relu" }, { type = "dense", units = 1, activation = "sigmoid" }]
+"""
+
+
+def test_a_net_too_big_to_train_can_be_summarised_and_checked_but_not_trained(tmp_path, capsys):
+    """A summary or a check allocates nothing; the memory rule is for runs."""
+    path = str(write(tmp_path, HUGE_NET))
+    assert main(["summary", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_params"] == 11_000_420_001
+    assert main(["check", path]) == 0
+    assert "valid" in capsys.readouterr().out
+    assert main(["train", path, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("nnplay: error: model.layers[1].units: this run would need about ")
+
+
+# --------------------------------------------------------------------------------------------
+# Figures in --json at the precision the run computed them
+
+
+def numbers(tree) -> list[float]:
+    """Every float in a JSON document."""
+    if isinstance(tree, dict):
+        return [n for value in tree.values() for n in numbers(value)]
+    if isinstance(tree, list):
+        return [n for value in tree for n in numbers(value)]
+    return [tree] if isinstance(tree, float) else []
+
+
+def float32_noise(figures: list[float]) -> list[float]:
+    """The figures not written as float32's shortest decimal (0.8199999928474426 instead of 0.82)."""
+    import numpy as np
+
+    return [value for value in figures if repr(value) != str(np.float32(value))]
+
+
+def test_train_json_writes_a_float32_runs_figures_without_float32_noise(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("epochs = 3", "epochs = 3\nvalidation_split = 0.25"))
+    assert main(["train", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    figures = numbers(out["history"]) + numbers(out["test"]) + numbers(out["weights"])
+    assert figures and float32_noise(figures) == []
+    assert main(["compare", str(path), "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert float32_noise([row[name] for name in ("train_loss", "val_accuracy", "test_loss", "test_accuracy")]) == []
+    assert row["test_accuracy"] == out["test"]["accuracy"]
+
+
+def test_a_float64_runs_figures_keep_every_digit(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("epochs = 3", 'epochs = 3\ndtype = "float64"'))
+    assert main(["train", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert float32_noise(numbers(out["history"]))  # a float64 figure is not cut to float32's digits
+
+
+@pytest.mark.slow
+def test_keras_figures_in_train_predict_and_compare_json_have_no_float32_noise(tmp_path, capsys):
+    """Keras computes in float32: its accuracy 0.82 must not read 0.8199999928474426 in any --json."""
+    path = str(write(tmp_path, GOOD.replace("epochs = 3", 'epochs = 3\nengine = "keras"\nvalidation_split = 0.25')))
+    model = str(tmp_path / "m.h5")
+    assert main(["train", path, "--json", "--export", model]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert main(["predict", model, path, "--json"]) == 0
+    predicted = json.loads(capsys.readouterr().out)
+    assert main(["compare", path, "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    figures = [*numbers(trained["history"]), *numbers(trained["test"]), *numbers(predicted["test"]),
+               *numbers(predicted["probabilities"]), row["val_accuracy"], row["test_accuracy"]]
+    assert len(figures) > 10 and float32_noise(figures) == []
+    assert predicted["test"]["accuracy"] == trained["test"]["accuracy"]
+
+
+# --------------------------------------------------------------------------------------------
+# Every command, fast to reach, quiet into a closed pipe
+
+
+@pytest.mark.parametrize("argv", [["data", "01", "--json"], ["presets"], ["summary", "12"]], ids=lambda argv: argv[0])
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(argv):
+    """`nnplay data 01 --json | head -c 10`: the reader goes away; no traceback, no error line, exit 1
+    (Python's advice for SIGPIPE, and what rich does when it meets the closed pipe first). A print and
+    a rich table each meet the pipe here; every command ends in the same handler.
+    The reader here closes before the command writes anything, so every write meets the closed pipe."""
+    proc = subprocess.Popen([sys.executable, "-m", "nnplay", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "error" not in err, err
+
+
+def test_every_command_is_registered_in_order_and_answers_help(capsys):
+    from nnplay.cli import build_parser
+    from nnplay.commands import COMMANDS
+
+    names = [module.__name__.rpartition(".")[2] for module in COMMANDS]
+    assert build_parser().command_names == tuple(names)
+    for name in names:
+        assert main([name, "--help"]) == 0
+        assert capsys.readouterr().out.startswith(f"usage: nnplay {name}")

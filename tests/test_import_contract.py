@@ -83,12 +83,17 @@ def breaches(allowed: Callable[[str], bool], forbidden: tuple[str, ...]) -> list
     ]
 
 
-def loaded_after(code: str, heavy: tuple[str, ...]) -> list[str]:
-    """Run ``code`` in a fresh interpreter; the modules of ``heavy`` it left loaded."""
-    script = f"{textwrap.dedent(code)}\nimport json, sys\nprint(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))\n"
+def printed(script: str) -> list[str]:
+    """Run ``script`` in a fresh interpreter; the JSON list it printed last."""
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def loaded_after(code: str, heavy: tuple[str, ...]) -> list[str]:
+    """Run ``code`` in a fresh interpreter; the modules of ``heavy`` it left loaded."""
+    report = f"import json, sys\nprint(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))\n"
+    return printed(f"{textwrap.dedent(code)}\n{report}")
 
 
 ENGINE_MODULES = sorted(name for name, _ in modules() if within(name, ("nnplay.engine",)))
@@ -101,6 +106,26 @@ for args in (["--help"], ["--version"], ["presets"], ["summary", "01"], ["search
     with redirect_stdout(io.StringIO()):
         main(args)
 """
+
+HELP_ONLY = """
+import contextlib, io, json, sys
+before = set(sys.modules)
+from nnplay.cli import build_parser, main
+with contextlib.redirect_stdout(io.StringIO()):
+    for argv in (["--help"], *([name, "--help"] for name in build_parser().command_names)):
+        assert main(argv) == 0, argv
+loaded = set(sys.modules) - before
+foreign = {name.partition(".")[0] for name in loaded} - set(sys.stdlib_module_names) - {"nnplay"}
+engine = {name for name in loaded if name.startswith("nnplay.engine.")} - {"nnplay.engine.spec_names"}
+print(json.dumps(sorted(foreign | engine)))
+"""
+
+
+def help_loads() -> list[str]:
+    """What ``nnplay --help`` and every ``nnplay COMMAND --help`` load beyond the standard library and
+    nnplay's own entry (the CLI, its command modules, the spec's names)."""
+    return printed(HELP_ONLY)
+
 
 FIRST_PAINT = """
 import asyncio
@@ -128,6 +153,7 @@ CONTRACT = [
          lambda: breaches("nnplay.engine.search".__eq__, OPTUNA)),
     Rule("nnplay --help, --version, presets and summary load neither TensorFlow, Textual nor optuna",
          lambda: loaded_after(CLI_COMMANDS, (*TENSORFLOW, "textual", *OPTUNA))),
+    Rule("nnplay --help and every command's --help load the standard library only, no engine", help_loads),
     Rule("importing every engine module loads no TensorFlow",
          lambda: loaded_after("\n".join(f"import {name}" for name in ENGINE_MODULES), TENSORFLOW)),
     Rule("nnplay.engine.data and nnplay.engine.run load no loader's library",

@@ -11,6 +11,7 @@ import pytest
 from nnplay.cli import main
 from nnplay.engine.errors import SpecError
 from nnplay.engine.presets import load_preset
+from nnplay.engine.report_json import figure
 from nnplay.engine.run import prepare, run
 from nnplay.engine.search import TrialEnd, TrialEpoch, run_search, trial_preset
 from nnplay.engine.spec import validate_preset
@@ -272,7 +273,8 @@ def test_save_best_writes_a_preset_that_validates_and_trains(tmp_path, capsys):
     assert len(best.model.layers) == params["hidden_layers"] + 1
     assert best.train.optimizer.learning_rate == params["train.optimizer.learning_rate"]
     report = run(prepare(best))
-    assert report.fit.history["val_accuracy"][-1] == out["best"]["value"]  # the same trial, trained again
+    # the same trial, trained again (the JSON writes a float32 run's figures at float32's precision)
+    assert figure(report.fit.history["val_accuracy"][-1], best.train.dtype) == out["best"]["value"]
 
 
 def test_save_best_refuses_a_bad_target_before_searching(tmp_path, capsys):
@@ -313,3 +315,27 @@ def test_lecture_malaria_search_runs_on_tfds_mock_data(tmp_path, monkeypatch):
         assert trial.status == "complete" and 0.0 <= trial.value <= 1.0
         assert 0 <= trial.params["hidden_layers"] <= 3 and 1 <= trial.params["hidden_units"] <= 99
         assert 3e-4 <= trial.params["train.optimizer.learning_rate"] <= 3e-2
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["cli", "search-view"])
+def test_a_pruned_trial_is_called_pruned_wherever_it_is_listed(compact):
+    """One word for a trial the pruner stopped: the engine's status, preset 14's notes, both leaderboards."""
+    from rich.console import Console
+
+    from nnplay.engine.search import TrialResult
+    from nnplay.tui.render_search import leaderboard_table
+
+    trial = TrialResult(0, {"train.batch_size": 8}, 0.5, "pruned", 3, 0.1)
+    console = Console(width=80, record=True)
+    console.print(leaderboard_table([trial], ["train.batch_size"], "val_accuracy", compact=compact))
+    assert "pruned" in console.export_text()
+    assert "pruned" in load_preset("14").preset.notes
+
+
+def test_search_json_has_no_float32_noise(tmp_path, capsys):
+    import numpy as np
+
+    assert main(["search", write(tmp_path), "--json", "--trials", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    figures = [v for t in out["trials"] for v in (t["value"], *t["test"].values()) if isinstance(v, float)]
+    assert figures and all(repr(v) == str(np.float32(v)) for v in figures)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the search module imports the engine's run module; the tabl
     from nnplay.engine.search import TrialResult
 
 STATUS_STYLE = {"complete": "", "pruned": "yellow", "failed": "red"}
-SHORT_STATUS = {"complete": "ok", "pruned": "cut", "failed": "err"}
+SHORT_STATUS = {"complete": "ok", "pruned": "pruned", "failed": "err"}  # pruned: the word the engine and notes use
 
 
 _SHORT = {"hidden_layers": "layers", "hidden_units": "units", "learning_rate": "lr", "batch_size": "batch",
@@ -56,7 +56,7 @@ def leaderboard_table(
     table.add_column("ep" if compact else "epochs", justify="right", no_wrap=True)
     if not compact:
         table.add_column("s", justify="right", no_wrap=True)
-    table.add_column("" if compact else "status", no_wrap=True, overflow="ellipsis", min_width=3 if compact else 8)
+    table.add_column("" if compact else "status", no_wrap=True, overflow="ellipsis", min_width=6 if compact else 8)
     for trial in trials:
         style = "bold green" if trial.number == best else STATUS_STYLE[trial.status]
         accuracy = trial.test.get("accuracy")

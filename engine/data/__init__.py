@@ -28,6 +28,7 @@ from collections.abc import Callable
 from nnplay.engine.data.dataset import Dataset, split
 from nnplay.engine.data.describe import ClassCount, DataSummary, describe
 from nnplay.engine.errors import DataError
+from nnplay.engine.memory import loading_problems
 from nnplay.engine.spec import DATA_MODELS
 
 Loader = Callable[..., Dataset]
@@ -52,7 +53,11 @@ def get_loader(source: str) -> Loader:
 def load_data(spec) -> Dataset:
     """Load and split the data a ``[data]`` table describes (raises :class:`DataError`), with its
     feature inputs (``[data] inputs``) computed when it asks for them."""
-    dataset = get_loader(spec.source)(spec)
+    loader = get_loader(spec.source)
+    problems = loading_problems(spec)  # before the loader makes room for the data
+    if problems:
+        raise DataError(problems)
+    dataset = loader(spec)
     inputs = getattr(spec, "inputs", None)
     return dataset if inputs is None else with_inputs(dataset, inputs)
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from nnplay.engine.data.dataset import Dataset
+from nnplay.engine.report_json import cap_classes
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,11 @@ class DataSummary:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        """The summary as plain JSON types (``json.dumps`` it), for ``nnplay data --json``."""
-        return json.loads(json.dumps(self.to_dict(), allow_nan=False))
+        """The summary as plain JSON types (``json.dumps`` it), for ``nnplay data --json``; the
+        classes capped (see :mod:`nnplay.engine.report_json`)."""
+        out = json.loads(json.dumps(self.to_dict(), allow_nan=False))
+        cap_classes(out, "classes")
+        return out
 
     def to_text(self) -> str:
         return "\n".join(self.lines())

@@ -1,0 +1,17 @@
+"""``nnplay play [PRESET]``: the playground (also what ``nnplay`` with no command does)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("play", help="open the playground (the default command)")
+    parser.add_argument("preset", nargs="?", metavar="PRESET")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nnplay.tui.app import run_app
+
+    return run_app(args.preset)

@@ -1,0 +1,67 @@
+"""``nnplay search PRESET``: run a preset's random search (its ``[search]`` table) headless."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nnplay.engine.spec_names import ENGINES
+from nnplay.exit_codes import EXIT_DIVERGED, EXIT_OK
+
+MAX_TRIALS = 10_000
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("search", help="run a preset's random search ([search] table) headless")
+    parser.add_argument("preset", metavar="PRESET")
+    parser.add_argument("--trials", type=int, metavar="N", help="override search.trials")
+    parser.add_argument("--engine", choices=ENGINES, help="override the preset's engine")
+    parser.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
+    parser.add_argument("--json", action="store_true", help="every trial and the best, one JSON object on stdout")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nnplay import progress
+    from nnplay.engine.errors import SpecError
+    from nnplay.engine.presets import check_preset_target, load_preset, save_preset
+    from nnplay.engine.run import prepare
+
+    preset = load_preset(args.preset)
+    if preset.search is None:
+        raise SpecError(f"{args.preset} has no [search] table (README.md shows one)", field="PRESET")
+    if args.trials is not None and not 1 <= args.trials <= MAX_TRIALS:
+        raise SpecError(f"must be within 1 .. {MAX_TRIALS} (got {args.trials})", field="--trials")
+    if args.save_best:  # before searching: a bad path should cost no minutes
+        check_preset_target(args.save_best, overwrite=args.force, field="--save-best")
+    result = progress.search(prepare(preset), trials=args.trials, engine=args.engine, progress=not args.json)
+    saved = None
+    if args.save_best and result.best is not None:
+        saved = save_preset(result.best_preset(), args.save_best, overwrite=args.force)
+    if args.json:
+        from nnplay.json_output import print_json
+
+        print_json({"preset": args.preset, **result.to_json(), "saved": None if saved is None else str(saved)})
+    else:
+        _print(result, saved)
+    return EXIT_OK if result.best is not None else EXIT_DIVERGED
+
+
+def _print(result, saved: Path | None) -> None:
+    from rich.console import Console
+
+    from nnplay.tui.render_search import format_value, leaderboard_table
+
+    console = Console()
+    done = f"{len(result.trials)} trials in {result.seconds:.2f} s ({result.engine} engine)"
+    console.print(f"[yellow]search cancelled after {done}[/]" if result.cancelled else f"[bold]search: {done}[/]")
+    best = None if result.best is None else result.best.number
+    console.print(leaderboard_table(result.leaderboard(), result.preset.search.space, result.objective, best=best))
+    if result.best is None:
+        console.print("[red]no trial completed[/]: nothing to call best")
+        return
+    found = ", ".join(f"{k} = {format_value(v)}" for k, v in result.best.params.items())
+    console.print(f"best: trial {result.best.number}, {result.objective} {result.best.value:.4f}: {found}")
+    if saved is not None:
+        console.print(f"best preset written to {saved}")
