@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("presets", nargs="+", metavar="PRESET")
     compare.add_argument("--engine", choices=("numpy", "keras"), help="train every preset with this engine")
     compare.add_argument("--json", action="store_true", help="a JSON list, one row of figures per preset")
+    from nnplay.commands import code
+
+    code.register(commands)
     return parser
 
 
@@ -111,7 +114,7 @@ def _count(text: str) -> int:
 
 _count.__name__ = "row count"  # argparse names the type in its message: "invalid row count value: '-1'"
 
-COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search", "compare")
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search", "compare", "code")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(args_list)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
-    handler: Callable[[argparse.Namespace], int] = globals()[f"cmd_{args.command}"]
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", None) or globals()[f"cmd_{args.command}"]
     from nnplay.engine.errors import NnplayError, clip
 
     try:
