@@ -49,6 +49,7 @@ from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, S
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
 from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
+from nnplay.tui.widgets.code import CodeView
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
@@ -103,6 +104,7 @@ class NnplayApp(App[int]):
         Binding("x", "boundary('test_points')", "Test points", show=False),
         Binding("l", "toggle_metric", "Loss/Acc", show=False),  # the chart's header says so
         Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
+        Binding("w", "write_code", "Write code", show=False),  # the Code view: the model as a Keras program
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
@@ -165,6 +167,8 @@ class NnplayApp(App[int]):
                         yield RunsView(id="runs-view")
                     with TabPane("Search", id="view-search"):
                         yield SearchView(id="search-view")
+                    with TabPane("Code", id="view-code"):
+                        yield CodeView(id="code-view")
                 yield TrainProgress(id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
@@ -227,6 +231,7 @@ class NnplayApp(App[int]):
         preset = draft.preset
         self.sub_title = preset.preset.title
         self.query_one(SummaryPanel).show(preset, self._n_features(preset), stale=not draft.valid)
+        self.query_one(CodeView).show(preset if draft.valid else None, self.preset_id or _slug(preset.preset.title))
         self._show_train_state()
         self._show_untrained()
         if data_changed:
@@ -473,6 +478,10 @@ class NnplayApp(App[int]):
     def _show_runs(self) -> None:
         self.query_one(HistoryChart).show_runs(self.runs.runs)
         self.query_one(RunsView).show(self.runs.runs)
+
+    def action_write_code(self) -> None:
+        self.query_one("#views", TabbedContent).active = "view-code"
+        self.query_one(CodeView).write()
 
     def action_toggle_metric(self) -> None:
         self.query_one(HistoryChart).toggle_metric()
