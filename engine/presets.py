@@ -18,7 +18,7 @@ import tomli_w
 from nnplay.engine.atomic import atomic_write
 from nnplay.engine.errors import Problem, SpecError
 from nnplay.engine.spec import Preset, validate_preset
-from nnplay.engine.user_paths import user_path
+from nnplay.engine.user_paths import new_file_target, user_path
 
 
 @dataclass(frozen=True)
@@ -91,14 +91,7 @@ def preset_toml(preset: Preset) -> str:
 
 def check_preset_target(path: str | os.PathLike[str], *, overwrite: bool = False, field: str = "path") -> Path:
     """The path a preset may be written to, or :class:`SpecError` naming ``field`` (before any work)."""
-    target = user_path(path, field, SpecError)
-    if target.suffix != ".toml":
-        raise SpecError(f"a preset file must end in .toml (got {str(target)!r})", field=field)
-    if target.exists() and not overwrite:
-        raise SpecError(f"{str(target)!r} exists; choose another name or allow overwriting", field=field)
-    if not target.parent.is_dir():
-        raise SpecError(f"folder {str(target.parent)!r} does not exist", field=field)
-    return target
+    return new_file_target(path, ".toml", "a preset file", field, SpecError, overwrite=overwrite)
 
 
 def save_preset(preset: Preset, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:

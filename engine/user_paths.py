@@ -27,3 +27,19 @@ def user_path(text: str | os.PathLike[str], field: str, error: type[NnplayError]
         if exc.errno == errno.ENAMETOOLONG:
             raise error(f"the name is longer than the file system allows (got {clip(repr(raw))})", field=field) from None
     return path
+
+
+def new_file_target(
+    text: str | os.PathLike[str], suffix: str, what: str, field: str, error: type[NnplayError] = NnplayError,
+    *, overwrite: bool = False,
+) -> Path:
+    """Where a file the user named may be written (checked before any work): it must end in ``suffix``,
+    its folder must exist, and an existing file is kept unless ``overwrite``."""
+    target = user_path(text, field, error)
+    if target.suffix != suffix:
+        raise error(f"{what} must end in {suffix} (got {str(target)!r})", field=field)
+    if target.exists() and not overwrite:
+        raise error(f"{str(target)!r} exists; choose another name or allow overwriting", field=field)
+    if not target.parent.is_dir():
+        raise error(f"folder {str(target.parent)!r} does not exist", field=field)
+    return target

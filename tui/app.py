@@ -71,6 +71,7 @@ class NnplayApp(Editing, Training, Files, App[int]):
         Binding("x", "boundary('test_points')", "Test points", show=False),
         Binding("l", "toggle_metric", "Loss/Acc", show=False),  # the chart's header says so
         Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
+        Binding("w", "write_code", "Write code", show=False),  # the Code view: the model as a Keras program
         *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]

@@ -13,6 +13,7 @@ from textual.widgets import Button, Markdown, Static, TabbedContent, TabPane
 from nnplay.engine.session import Session
 from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
+from nnplay.tui.widgets.code import CodeView
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.network.units import NetworkView
@@ -68,6 +69,8 @@ def main_layout(session: Session) -> ComposeResult:
                     yield RunsView(id="runs-view")
                 with TabPane("Search", id="view-search"):
                     yield SearchView(id="search-view")
+                with TabPane("Code", id="view-code"):
+                    yield CodeView(id="code-view")
             yield TrainProgress(id="progress")
             with Horizontal(id="train-bar"):
                 yield Button("Train (t)", id="train", variant="success", compact=True)

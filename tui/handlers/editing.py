@@ -14,9 +14,11 @@ from textual import work
 from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
+from nnplay.tui.handlers.files import slug
 from nnplay.tui.layout import PANELS
 from nnplay.tui.messages import DataPreviewReady, FieldEdited
 from nnplay.tui.widgets.boundary import BoundaryView
+from nnplay.tui.widgets.code import CodeView
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.network.units import NetworkView
@@ -64,6 +66,7 @@ class Editing:
         preset = draft.preset
         self.sub_title = preset.preset.title
         self.query_one(SummaryPanel).show(preset, session.n_features(preset), stale=not draft.valid)
+        self.query_one(CodeView).show(preset if draft.valid else None, self.preset_id or slug(preset.preset.title))
         self.show_train_state()
         self.show_untrained()
         if data_changed:

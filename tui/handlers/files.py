@@ -19,6 +19,7 @@ from nnplay.tui.messages import ExportFinished, ModelOpened
 from nnplay.tui.render import probabilities_table
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetPicker
+from nnplay.tui.widgets.code import CodeView
 from nnplay.tui.widgets.results import ResultsPanel
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 FIRST_ROWS = 3  # test rows an opened model shows its outputs for, as the lecture's predict(X_test[:3])
 
 
-def _slug(title: str) -> str:
+def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48] or "preset"
 
 
@@ -64,13 +65,18 @@ class Files:
         await self.query_one("#notes-text", Markdown).update(preset.preset.notes)
         self.spec_changed(data_changed=True)
 
+    def action_write_code(self) -> None:
+        """The Code view's program (the draft as Keras code) to a .py file."""
+        self.query_one("#views", TabbedContent).active = "view-code"
+        self.query_one(CodeView).write()
+
     def action_save(self) -> None:
         draft = self.session.draft
         if not draft.valid:
             self.notify(f"Only a valid spec can be saved: {draft.problems[0]}", severity="warning", markup=False)
             return
         title = draft.preset.preset.title
-        self.push_screen(SavePresetDialog(title, f"{_slug(title)}.toml"), self._save_requested)
+        self.push_screen(SavePresetDialog(title, f"{slug(title)}.toml"), self._save_requested)
 
     def _save_requested(self, request: SaveRequest | None) -> None:
         if request is None:
@@ -98,7 +104,7 @@ class Files:
         if report is None:
             self.notify("Train a model first: export writes the last run's model.", severity="warning")
             return
-        default = f"{_slug(report.preset.preset.title)}.h5"
+        default = f"{slug(report.preset.preset.title)}.h5"
         self.push_screen(ExportDialog(default, report.engine), self._export_requested)
 
     def _export_requested(self, path: str | None) -> None:

@@ -136,3 +136,14 @@ class OpenModelDialog(PathDialog):
         super().__init__(path, "Open a saved Keras .h5 model",
                          "A Sequential of Dense and Dropout layers: its layers and weights\n"
                          "replace the current model, scored at once on the test rows.")
+
+
+class CodeDialog(PathDialog):
+    """Asks where to write the Keras program (``.py``) the Code view shows."""
+
+    KIND, ACTION = "code", "Write"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "Write the model as a Keras program (.py)",
+                         "Run it with python: it trains what nnplay's Keras engine trains\n"
+                         "and prints the same test loss and accuracy.")
