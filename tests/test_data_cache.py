@@ -317,3 +317,12 @@ def test_private_memory_does_not_grow_with_the_rows(tmp_path):
     small, large = private_kb(100), private_kb(1000)  # 200 and 2,000 images of 40x40x3
     # Held in memory as float32 the large set alone would be 2,000 x 4,800 x 4 B = 38 MB more.
     assert large - small < 6_000, (small, large)
+
+
+def test_rows_the_disk_cannot_hold_are_refused_before_decoding():
+    from nnplay.engine.errors import DataError
+
+    with pytest.raises(DataError, match="of disk") as info:
+        cache.check_room(10**9, 10**6, "data.limit")  # a petabyte
+    assert info.value.one_line().startswith("data.limit") or "data.limit" in str(info.value)
+    cache.check_room(10, 10, "data.limit")  # a hundred bytes: room enough

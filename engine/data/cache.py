@@ -209,6 +209,27 @@ def _prune(folder: Path, stem: str) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
+def check_room(rows: int, n_features: int, field: str, itemsize: int = 1) -> None:
+    """Refuse (:class:`DataError` on ``field``) to decode ``rows`` rows when the cache's disk
+    lacks the room for them, before any time is spent decoding."""
+    need = rows * n_features * itemsize
+    folder = cache_dir()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if need > free:
+        from nnplay.engine.errors import DataError
+        from nnplay.engine.memory import human_bytes
+
+        raise DataError(
+            f"decoded, {rows:,} rows of {n_features:,} values take {human_bytes(need)} of disk in {cache_dir()}, "
+            f"more than the {human_bytes(free)} free; lower it, or the image size (got {rows})", field=field,
+        )
+
+
 def write_rows(path: Path, rows: Iterable[np.ndarray], n_features: int, capacity: int,
                dtype=np.uint8) -> int:
     """Write ``rows`` (each flattened to ``n_features`` values) into the ``.npy`` file ``path``,

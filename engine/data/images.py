@@ -175,6 +175,22 @@ def _fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def decoder(paths: list[Path], labels: np.ndarray, class_names: tuple[str, ...], size: int,
+            color_mode: str) -> cache.Builder:
+    """What decodes ``paths`` into a cache entry: their pixels straight into the entry's memory map."""
+
+    def build(folder: Path) -> dict:
+        n_features = size * size * channels(color_mode)
+        cache.check_room(len(paths), n_features, "data.limit")
+        pixels = np.lib.format.open_memmap(folder / "x.npy", mode="w+", dtype=np.uint8, shape=(len(paths), n_features))
+        read_images(paths, size, color_mode, out=pixels)
+        pixels.flush()
+        cache.save_labels(folder, labels)
+        return {"class_names": list(class_names)}
+
+    return build
+
+
 def folder(spec: FolderData) -> Dataset:
     """Your own images: one sub-folder per class (the class names are the folder names), decoded
     once into the on-disk cache and streamed from there."""
@@ -185,15 +201,7 @@ def folder(spec: FolderData) -> Dataset:
     labels = labels[keep]
     key = f"folder|{root}|{spec.image_size}|{spec.color_mode}|{spec.limit}|{spec.seed}|{_fingerprint(paths)}"
 
-    def build(folder: Path) -> dict:
-        n_features = spec.image_size * spec.image_size * channels(spec.color_mode)
-        pixels = np.lib.format.open_memmap(folder / "x.npy", mode="w+", dtype=np.uint8, shape=(len(paths), n_features))
-        read_images(paths, spec.image_size, spec.color_mode, out=pixels)
-        pixels.flush()
-        cache.save_labels(folder, labels)
-        return {"class_names": list(class_names)}
-
-    entry = cache.cached("folder", key, build)
+    entry = cache.cached("folder", key, decoder(paths, labels, class_names, spec.image_size, spec.color_mode))
     return split_streamed(
         root.name or str(root), entry.x, entry.y, test_size=spec.test_size, seed=spec.seed,
         standardize=spec.standardize, feature_names=pixel_names(spec.image_size, spec.color_mode),

@@ -63,6 +63,7 @@ def malaria(spec: MalariaData) -> Dataset:
 
     def build(folder: Path) -> dict:
         rows, labels, class_names = read_tfds(spec)
+        cache.check_room(rows.capacity, spec.n_features(), "data.limit")
         count = cache.write_rows(folder / "x.npy", rows, spec.n_features(), capacity=rows.capacity)
         cache.save_labels(folder, labels[:count])
         return {"class_names": list(class_names)}
