@@ -55,8 +55,8 @@ preset = validate_preset({
                                                        {"type": "dense", "units": 1, "activation": "sigmoid"}]},
     "train": {"epochs": epochs, "batch_size": 64, "validation_split": 0.1, "engine": engine},
 })
-if engine == "keras":
-    make_trainer(preset, 3, engine)  # import TensorFlow before the baseline, as the NumPy case imports NumPy
+import PIL.Image, sklearn.model_selection  # what any load imports, before the baseline
+make_trainer(preset, 3, engine)  # and the engine (TensorFlow for Keras)
 baseline = private_kb()
 prepared = prepare(preset)
 if mode == "memory":

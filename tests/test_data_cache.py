@@ -326,3 +326,26 @@ def test_rows_the_disk_cannot_hold_are_refused_before_decoding():
         cache.check_room(10**9, 10**6, "data.limit")  # a petabyte
     assert info.value.one_line().startswith("data.limit") or "data.limit" in str(info.value)
     cache.check_room(10, 10, "data.limit")  # a hundred bytes: room enough
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_large_csv_is_decoded_once_and_streamed(task, tmp_path, monkeypatch):
+    from nnplay.engine.data import table
+
+    rng = np.random.default_rng(3)
+    rows = ["a,b,c,y", *[f"{x:.6g},{z:.6g},{3e38 if i == 7 else i},{i % 3 if task == 'classification' else x + z}"
+                         for i, (x, z) in enumerate(rng.normal(size=(90, 2)))]]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n")
+    spec = data_spec(source="csv", path=str(path), label_column="y", task=task, test_size=0.25, standardize=True)
+    held = load_data(spec)  # below the size: parsed into memory, as always
+    monkeypatch.setattr(table, "STREAM_BYTES", 0)  # every file counts as large
+    streamed = load_data(spec)
+    assert isinstance(streamed.x_train, StreamedSource) and len(entries("csv")) == 1
+    assert streamed.feature_names == held.feature_names and streamed.class_names == held.class_names
+    np.testing.assert_array_equal(streamed.y_train, held.y_train)
+    np.testing.assert_allclose(np.asarray(streamed.x_train), held.x_train, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(streamed.x_test), held.x_test, rtol=1e-5, atol=1e-6)
+    assert np.isfinite(np.asarray(streamed.x_train)).all()  # 3e38 standardised without overflow
+    path.write_text("\n".join(rows[:-1]) + "\n")
+    assert len(load_data(spec).y_train) + len(load_data(spec).y_test) == 89 and len(entries("csv")) == 2

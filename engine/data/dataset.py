@@ -135,24 +135,27 @@ def split_streamed(
     seed: int,
     standardize: bool = False,
     feature_names: tuple[str, ...],
-    class_names: tuple[str, ...],
+    class_names: tuple[str, ...] | None,
     scale: float | None = None,
 ) -> Dataset:
     """:func:`split` for rows that stay on disk: ``pixels`` is a memory map (``(n, features)``,
-    usually ``uint8``) and the parts are :class:`~nnplay.engine.data.source.StreamedSource` views
-    of it, the same rows the in-memory split takes. Standardising uses the training rows' mean and
-    standard deviation, computed in one streaming pass."""
+    ``uint8`` pixels or a table's float32 numbers) and the parts are
+    :class:`~nnplay.engine.data.source.StreamedSource` views of it, the same rows the in-memory
+    split takes. Standardising uses the training rows' mean and standard deviation, computed in one
+    streaming pass."""
     from nnplay.engine.data.source import StreamedSource, feature_stats
 
-    y = _class_ids(name, np.asarray(y))
-    train_rows, test_rows = split_rows(name, y, test_size=test_size, seed=seed, stratified=True)
+    y = np.asarray(y)
+    y = _class_ids(name, y) if class_names is not None else y.astype(np.float32, copy=False)
+    train_rows, test_rows = split_rows(name, y, test_size=test_size, seed=seed, stratified=class_names is not None)
     train = StreamedSource(pixels, np.asarray(train_rows, dtype=np.int64), scale)
     test = StreamedSource(pixels, np.asarray(test_rows, dtype=np.int64), scale)
     if standardize:
         mean, std = feature_stats(train)
         std[std == 0] = 1.0
         train, test = train.standardized(mean, std), test.standardized(mean, std)
-    return Dataset(name, train, y[train_rows], test, y[test_rows], tuple(feature_names), tuple(class_names))
+    return Dataset(name, train, y[train_rows], test, y[test_rows], tuple(feature_names),
+                   None if class_names is None else tuple(class_names))
 
 
 def _class_ids(name: str, y: np.ndarray) -> np.ndarray:

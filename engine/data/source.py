@@ -149,7 +149,8 @@ class ArraySource(FeatureSource):
 
 @dataclass(frozen=True, eq=False)
 class StreamedSource(FeatureSource):
-    """Rows ``rows`` of a memory-mapped ``uint8`` table, made float only a batch at a time.
+    """Rows ``rows`` of a memory-mapped table (``uint8`` pixels, or a large CSV's float32 numbers),
+    made float only a batch at a time.
 
     A batch is computed exactly as an in-memory split computes the whole set (float32, times
     ``scale``, minus ``mean``, over ``std``), so the two hand out the very same numbers.
@@ -158,7 +159,7 @@ class StreamedSource(FeatureSource):
     pixels: np.ndarray  # (rows on disk, features), any dtype; usually a read-only np.memmap
     rows: np.ndarray  # int64 row numbers into ``pixels``: the rows this source stands for
     scale: float | None = None
-    mean: np.ndarray | None = None  # float32 (features,), with ``std``: standardise
+    mean: np.ndarray | None = None  # (features,), with ``std``: standardise
     std: np.ndarray | None = None
     out_dtype: np.dtype = FLOAT32
 
@@ -183,8 +184,11 @@ class StreamedSource(FeatureSource):
         if self.scale is not None:
             out *= np.float32(self.scale)
         if self.mean is not None and self.std is not None:
-            out -= self.mean
-            out /= self.std
+            if self.mean.dtype == np.float64:  # a table's numbers, up to float32's limit: no overflow
+                out = ((out - self.mean) / self.std).astype(np.float32)
+            else:
+                out -= self.mean
+                out /= self.std
         return out.astype(self.out_dtype, copy=False)
 
     def subset(self, rows: slice) -> StreamedSource:
@@ -194,7 +198,10 @@ class StreamedSource(FeatureSource):
         return replace(self, out_dtype=np.dtype(dtype))
 
     def standardized(self, mean: np.ndarray, std: np.ndarray) -> StreamedSource:
-        return replace(self, mean=mean.astype(np.float32), std=std.astype(np.float32))
+        """Standardised with ``mean`` and ``std``: in float32 for pixels (as an in-memory split
+        does), in float64 for a table, whose values may come near float32's limit."""
+        kind = np.float64 if self.pixels.dtype.kind == "f" else np.float32
+        return replace(self, mean=mean.astype(kind), std=std.astype(kind))
 
 
 def as_source(x: np.ndarray | FeatureSource, dtype=None) -> FeatureSource:
