@@ -104,7 +104,7 @@ def seed_malaria_cache(folder_data: dict, malaria_data: dict, cache_home: Path) 
     first load through tensorflow-datasets would have left them."""
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
     from nnplay.engine.data import cache
-    from nnplay.engine.data.images import read_images, scan_folder
+    from nnplay.engine.data.images import decoder, scan_folder
     from nnplay.engine.data.malaria_tfds import cache_key
     from nnplay.engine.spec import validate_preset
 
@@ -114,8 +114,8 @@ def seed_malaria_cache(folder_data: dict, malaria_data: dict, cache_home: Path) 
     }).data
     names, paths, labels = scan_folder(Path(folder_data["path"]))
     # (run in its own process, see main, so this process's memory does not count in the cases)
-    pixels = read_images(paths, spec.image_size, spec.color_mode)
-    cache.save("malaria", cache_key(spec), x=pixels, y=labels, class_names=np.asarray([n.lower() for n in names]))
+    names = tuple(name.lower() for name in names)
+    cache.cached("malaria", cache_key(spec), decoder(paths, labels, names, spec.image_size, spec.color_mode))
 
 
 def main() -> None:

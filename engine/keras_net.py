@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnplay.engine.data.source import FeatureSource, as_source
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.pace import Pace
 from nnplay.engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
@@ -323,7 +324,7 @@ class KerasTrainer(Trainer):
 
     def fit(
         self,
-        x: np.ndarray,
+        x: np.ndarray | FeatureSource,
         y: np.ndarray,
         *,
         on_event: EventSink | None = None,
@@ -338,10 +339,10 @@ class KerasTrainer(Trainer):
             emit(TrainFailed(f"{type(exc).__name__}: {exc}"))
             raise
 
-    def _fit(self, x: np.ndarray, y: np.ndarray, emit: EventSink, cancel: threading.Event | None,
+    def _fit(self, x: np.ndarray | FeatureSource, y: np.ndarray, emit: EventSink, cancel: threading.Event | None,
              pace: Pace | None, watch_steps: bool) -> FitResult:
         train = self.preset.train
-        x_train, y_train, x_val, y_val = validation_split(x, y, train.validation_split)
+        x_train, y_train, x_val, y_val = validation_split(as_source(x), y, train.validation_split)
         n_train, n_val = len(x_train), len(x_val)
         batch = train.batch_rows(n_train)
         steps = max(1, math.ceil(n_train / batch))
@@ -368,12 +369,8 @@ class KerasTrainer(Trainer):
             started = time.perf_counter()
             try:
                 self.model.fit(
-                    x_train,
-                    y_train,
-                    batch_size=batch,
+                    **_fit_data(x_train, y_train, x_val, y_val, batch, train.shuffle, train.seed),
                     epochs=train.epochs,
-                    validation_data=(x_val, y_val) if n_val else None,
-                    shuffle=train.shuffle,
                     callbacks=callbacks,
                     verbose=0,
                 )
@@ -399,13 +396,23 @@ class KerasTrainer(Trainer):
 
     # ----------------------------------------------------------------------------------------
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
+    def predict(self, x: np.ndarray | FeatureSource) -> np.ndarray:
+        source = as_source(x)
         with float_type(self.preset.train.dtype):
-            return np.asarray(self.model.predict(x, batch_size=_eval_batch(len(x)), verbose=0))
+            if source.in_memory or not len(source):
+                array = source.as_array()
+                return np.asarray(self.model.predict(array, batch_size=_eval_batch(len(array)), verbose=0))
+            return np.asarray(self.model.predict(row_batches(source, None, _stream_batch(source)), verbose=0))
 
-    def evaluate(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    def evaluate(self, x: np.ndarray | FeatureSource, y: np.ndarray) -> dict[str, float]:
+        source = as_source(x)
         with float_type(self.preset.train.dtype):
-            scores = self.model.evaluate(x, y, batch_size=_eval_batch(len(x)), verbose=0, return_dict=True)
+            if source.in_memory:
+                array = source.as_array()
+                scores = self.model.evaluate(array, y, batch_size=_eval_batch(len(array)), verbose=0, return_dict=True)
+            else:
+                batches = row_batches(source, y, _stream_batch(source))
+                scores = self.model.evaluate(batches, verbose=0, return_dict=True)
         return {key: float(scores[key]) for key in ("loss", "accuracy") if key in scores}
 
     def get_weights(self) -> list[np.ndarray]:
@@ -418,3 +425,61 @@ class KerasTrainer(Trainer):
 def _eval_batch(rows: int) -> int:
     """Rows per step when scoring: big enough to be quick, small enough for any memory."""
     return max(1, min(rows, 4096))
+
+
+# --------------------------------------------------------------------------------------------
+# Feeding rows: arrays as they are, rows on disk through a keras.utils.PyDataset
+
+
+def _stream_batch(source: FeatureSource) -> int:
+    """Rows per step when scoring rows streamed from disk: a few MB of floats at a time."""
+    return max(1, min(len(source), max(source.chunk_rows(), 64)))
+
+
+def _fit_data(x_train: FeatureSource, y_train: np.ndarray, x_val: FeatureSource, y_val: np.ndarray,
+              batch: int, shuffle: bool, seed: int) -> dict[str, Any]:
+    """``fit``'s data arguments: arrays in memory go in whole (Keras batches and shuffles them);
+    rows on disk go in as a :func:`row_batches` data set that reads one batch at a time."""
+    if x_train.in_memory:
+        validation = (x_val.as_array(), y_val) if len(x_val) else None
+        return {"x": x_train.as_array(), "y": y_train, "batch_size": batch, "shuffle": shuffle,
+                "validation_data": validation}
+    validation = row_batches(x_val, y_val, _stream_batch(x_val)) if len(x_val) else None
+    # shuffle=False: the data set shuffles rows itself; Keras's own would reorder whole batches.
+    return {"x": row_batches(x_train, y_train, batch, shuffle=shuffle, seed=seed), "shuffle": False,
+            "validation_data": validation}
+
+
+def row_batches(source: FeatureSource, y: np.ndarray | None, batch: int, *, shuffle: bool = False,
+                seed: int = 0) -> Any:
+    """A ``keras.utils.PyDataset`` of ``source``'s rows (with ``y``'s targets), ``batch`` at a time.
+
+    With ``shuffle``, each epoch walks a new permutation of the rows, drawn exactly as the NumPy
+    engine draws its own (``default_rng([seed, 1])``, one permutation per epoch), so the two
+    engines see the same batches. Keras reads a batch or two before training to learn their
+    shapes; those come in file order and are not trained on.
+    """
+    keras = _keras()
+
+    class RowBatches(keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__(workers=1, use_multiprocessing=False)
+            self.steps = max(1, math.ceil(len(source) / batch))
+            self.rng = np.random.default_rng([seed, 1]) if shuffle and self.steps > 1 else None
+            self.order: np.ndarray | None = None
+
+        def __len__(self) -> int:
+            return self.steps
+
+        def on_epoch_begin(self) -> None:
+            if self.rng is not None:
+                self.order = self.rng.permutation(len(source))
+
+        def __getitem__(self, index: int):
+            rows: np.ndarray | slice = slice(index * batch, (index + 1) * batch)
+            if self.order is not None:
+                rows = self.order[rows]
+            x = source.batch(rows)
+            return (x,) if y is None else (x, y[rows])
+
+    return RowBatches()

@@ -13,7 +13,8 @@ The estimate counts the big arrays only, per row of data and per parameter:
 
 * data: the features as generated (float64) and as trained on (float32, or float64 again), the
   encoded targets, and the largest forward pass (a batch, the validation or the test rows: two
-  arrays per layer output);
+  arrays per layer output); for images, streamed from the on-disk cache, only the labels and one
+  batch (its features and its forward pass);
 * model: the weights, their gradients and the optimizer's slots (momentum: one, Adam: two),
   a second copy for the last finite weights, and one for early stopping's best weights.
 """
@@ -59,13 +60,21 @@ def estimate(preset: Preset, rows: int, n_features: int) -> MemoryNeed:
     itemsize = ITEMSIZE[train.dtype]
     summary = summarize(preset.model, n_features)
     per_row = n_features * (GENERATED_ITEMSIZE + itemsize) + preset.model.output_units * itemsize
-    # The largest single forward pass: a batch, the validation rows or the test rows.
     held_out = test_rows(rows, preset.data.test_size)
     fit_rows = rows - held_out
-    pass_rows = max(train.batch_rows(fit_rows), fit_rows - training_rows(fit_rows, train.validation_split), held_out)
+    batch = train.batch_rows(fit_rows)
+    # The largest single forward pass: a batch, the validation rows or the test rows.
+    pass_rows = max(batch, fit_rows - training_rows(fit_rows, train.validation_split), held_out)
+    batch_bytes = 0
+    if getattr(preset.data, "streamed", False):
+        # Rows stay on disk: in memory are their labels and row numbers, one batch as floats,
+        # and one forward pass of a batch (held-out rows are scored a batch at a time, too).
+        per_row = 2 * 8 + preset.model.output_units * itemsize
+        pass_rows, batch_bytes = batch, batch * n_features * (4 + itemsize)
     outputs = sum(layer.output_shape[-1] or 0 for layer in summary.layers)
     copies = 3 + optimizer_slots(preset) + (1 if train.early_stopping is not None else 0)
-    return MemoryNeed(rows * per_row + pass_rows * 2 * outputs * itemsize, summary.total_params * itemsize * copies)
+    data_bytes = rows * per_row + batch_bytes + pass_rows * 2 * outputs * itemsize
+    return MemoryNeed(data_bytes, summary.total_params * itemsize * copies)
 
 
 def available_bytes() -> int | None:

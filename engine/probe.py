@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 
+from nnplay.engine.data.source import chunks
 from nnplay.engine.features import expand
 from nnplay.engine.numpy_net import activations
 from nnplay.engine.spec import DenseLayer, ModelSpec
@@ -183,7 +184,8 @@ def plane_for(dataset, cols: int, rows: int, margin: float = 0.1) -> Plane:
         return Plane(_padded(float(values.min()), float(values.max()), margin), (-1.0, 1.0), cols, rows,
                      "features", (dataset.feature_names[0], ""), None)
     mean, axes, explained = _pca(train)
-    uv = (np.asarray(train, dtype=np.float64) - mean) @ axes.T
+    # A block at a time: image rows may be streamed from disk, too many to hold as float64.
+    uv = np.concatenate([(block.astype(np.float64) - mean) @ axes.T for block in chunks(train)])
     return Plane(
         _padded(float(uv[:, 0].min()), float(uv[:, 0].max()), margin),
         _padded(float(uv[:, 1].min()), float(uv[:, 1].max()), margin),

@@ -82,6 +82,8 @@ class _DataBase(_Spec):
     loader: ClassVar[str]
     #: The key that fixes how many rows the loader makes (``n``), if the spec has one.
     rows_key: ClassVar[str | None] = None
+    #: Whether the loader streams the rows from the on-disk cache instead of holding them.
+    streamed: ClassVar[bool] = False
 
     test_size: float = Field(0.2, ge=0.0, lt=1.0)
     standardize: bool = False
@@ -231,6 +233,9 @@ class BundledData(_DataBase):
 
 
 class _ImageData(_DataBase):
+    #: Images are decoded once into the on-disk cache and trained from it a batch at a time, so
+    #: the rows cost no memory (see :mod:`nnplay.engine.memory`).
+    streamed: ClassVar[bool] = True
     image_size: ImageSize = 32
     color_mode: Literal["rgb", "grayscale"] = "rgb"
     limit: int | None = Field(None, ge=2)
@@ -239,6 +244,13 @@ class _ImageData(_DataBase):
         channels = 3 if self.color_mode == "rgb" else 1
         return self.image_size * self.image_size * channels
 
+    def row_limit(self) -> int | None:
+        """How many images to take (``None``: every one)."""
+        return self.limit if isinstance(self.limit, int) else None
+
+    def n_rows(self) -> int | None:
+        return self.row_limit() if self.rows_key else None
+
 
 class MalariaData(_ImageData):
     """The lecture's malaria cell images, through tensorflow-datasets."""
@@ -246,7 +258,8 @@ class MalariaData(_ImageData):
     loader = "malaria_tfds:malaria"
     rows_key = "limit"  # the loader makes room for `limit` images up front
     source: Literal["malaria"]
-    limit: int | None = Field(2500, ge=2)
+    #: The lecture's tenth of the 27,558 cells by default; "all" (or none) takes the whole split.
+    limit: Annotated[int, Field(ge=2)] | Literal["all"] | None = 2500
     data_dir: str | None = None
 
     def n_classes(self) -> int:

@@ -42,7 +42,7 @@ def test_mock_malaria_is_resized_scaled_flattened_and_cached(tmp_path):
     assert ds.x_train.min() >= 0.0 and ds.x_train.max() <= 1.0 and ds.x_train.max() > 0.5
     assert set(np.unique(np.concatenate([ds.y_train, ds.y_test]))) <= {0, 1}
     assert ds.n_features == spec.n_features()
-    [stored] = cache.cache_dir().glob("malaria-*.npz")
+    [stored] = [p for p in cache.cache_dir().glob("malaria-*") if p.is_dir()]
     assert stored.is_relative_to(tmp_path)
     # Outside the mock the data dir is empty, so only the cache can answer, and fast.
     start = time.perf_counter()
@@ -101,3 +101,29 @@ def test_tfds_data_dir_is_honoured(tmp_path, monkeypatch, unreachable_host):
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "from-env"))
     with pytest.raises(DataError, match="from-env"):
         load_data(malaria_spec(limit=50))
+
+
+@pytest.mark.slow  # the mock data goes through TensorFlow
+def test_limit_all_takes_the_whole_split_streamed_from_the_cache(tmp_path):
+    from nnplay.engine.data import cache
+    from nnplay.engine.data.source import StreamedSource
+
+    spec = malaria_spec(limit="all", image_size=8, data_dir=str(tmp_path / "tfds"), test_size=0.2)
+    assert spec.n_rows() is None  # only loading can tell
+    with tfds.testing.mock_data(num_examples=37):  # a split size the loader cannot know up front
+        ds = load_data(spec)
+    assert len(ds.x_train) + len(ds.x_test) == 37
+    assert isinstance(ds.x_train, StreamedSource)
+    [stored] = [p for p in cache.cache_dir().glob("malaria-*") if p.is_dir()]
+    pixels = np.load(stored / "x.npy", mmap_mode="r")
+    assert pixels.dtype == np.uint8 and pixels.shape == (37, 8 * 8 * 3)
+    assert cache_key(spec) != cache_key(malaria_spec(limit=37, image_size=8, data_dir=str(tmp_path / "tfds")))
+
+
+def test_limit_is_a_number_or_all():
+    from nnplay.engine.errors import SpecError
+
+    assert malaria_spec(limit="all").row_limit() is None
+    assert malaria_spec(limit=300).n_rows() == 300
+    with pytest.raises(SpecError, match=r"data\.limit"):
+        malaria_spec(limit="most")

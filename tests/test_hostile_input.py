@@ -190,6 +190,63 @@ def test_diverged_run_json_has_null_where_numbers_overflowed(tmp_path, monkeypat
 
 
 # --------------------------------------------------------------------------------------------
+# The data cache: an entry damaged, cut short or left by another version is built again from the
+# user's images; the run goes on (exit 0) and nothing the user had changes
+
+
+def cut_short(entry: Path) -> None:
+    data = (entry / "x.npy").read_bytes()
+    (entry / "x.npy").write_bytes(data[: len(data) // 2])
+
+
+def other_format(entry: Path) -> None:
+    meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+    (entry / "meta.json").write_text(json.dumps({**meta, "format": meta["format"] + 1}), encoding="utf-8")
+
+
+def other_npy_version(entry: Path) -> None:
+    data = bytearray((entry / "x.npy").read_bytes())
+    data[6] = 9  # the .npy header's major version
+    (entry / "x.npy").write_bytes(bytes(data))
+
+
+def meta_is_binary(entry: Path) -> None:
+    (entry / "meta.json").write_bytes(bytes(range(256)))
+
+
+def pixels_are_a_folder(entry: Path) -> None:
+    (entry / "x.npy").unlink()
+    (entry / "x.npy").mkdir()
+
+
+def cache_folder_is_a_file(entry: Path) -> None:
+    root = entry.parent
+    for path in sorted(root.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+    root.rmdir()
+    root.write_text("not a folder")
+
+
+CACHE_DAMAGE = [cut_short, other_format, other_npy_version, meta_is_binary, pixels_are_a_folder, cache_folder_is_a_file]
+
+
+@pytest.mark.parametrize("damage", CACHE_DAMAGE, ids=lambda f: f.__name__)
+def test_a_damaged_data_cache_is_rebuilt_never_a_traceback(damage, tmp_path, monkeypatch):
+    from nnplay.engine.data import cache
+
+    write_files(tmp_path, two_classes())
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["data", "p.toml"], tmp_path).code == 0
+    [entry] = [p for p in cache.cache_dir().glob("folder-*") if p.is_dir()]
+    damage(entry)
+    trained = run_cli(["train", "p.toml", "--json"], tmp_path)  # run_cli: the user's files unchanged
+    assert trained.code == 0, trained.err
+    assert strict_json(trained.out)["status"] == "completed"
+    if damage is not cache_folder_is_a_file:
+        assert cache.open_entry(entry, json.loads((entry / "meta.json").read_text())["key"]) is not None
+
+
+# --------------------------------------------------------------------------------------------
 # Through a real process: what reaches the terminal, warnings and all
 
 

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnplay.engine.errors import DataError
 
+if TYPE_CHECKING:
+    from nnplay.engine.data.source import FeatureSource
+
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features are float32 ``(n, features)``; labels are integer class ids ``(n,)`` for a
-    classification set and float targets for a regression set."""
+    """Features are float32 ``(n, features)``: an array, or for images a
+    :class:`~nnplay.engine.data.source.FeatureSource` streamed from the on-disk cache (it reads
+    like an array: ``len``, ``shape``, slicing, ``np.asarray``). Labels are integer class ids
+    ``(n,)`` for a classification set and float targets for a regression set."""
 
     name: str
-    x_train: np.ndarray
+    x_train: np.ndarray | FeatureSource
     y_train: np.ndarray
-    x_test: np.ndarray
+    x_test: np.ndarray | FeatureSource
     y_test: np.ndarray
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...] | None  # None: regression
@@ -70,26 +76,11 @@ def split(
     if x.ndim != 2:
         x = x.reshape(len(x), -1)
     y = np.asarray(y)
-    if class_names is not None:
-        y = y.astype(np.int64, copy=False)
-        if len(np.unique(y)) < 2:
-            raise DataError(f"{name} has a single class; a classifier needs at least two", field="data")
-    else:
-        y = y.astype(np.float32, copy=False)
+    y = _class_ids(name, y) if class_names is not None else y.astype(np.float32, copy=False)
     if len(x) != len(y):
         raise DataError(f"{name} has {len(x)} feature rows but {len(y)} labels", field="data")
     if test_size > 0:
-        from sklearn.model_selection import train_test_split
-
-        stratify = y if class_names is not None and _can_stratify(y, test_size) else None
-        try:
-            train_rows, test_rows = train_test_split(
-                np.arange(len(y)), test_size=test_size, random_state=seed, stratify=stratify
-            )
-        except ValueError as exc:  # too few rows for the requested test share
-            raise DataError(
-                f"{name}: cannot split {len(y)} rows with test_size={test_size} ({exc})", field="data.test_size"
-            ) from None
+        train_rows, test_rows = split_rows(name, y, test_size=test_size, seed=seed, stratified=class_names is not None)
         # Fancy indexing copies, so each part is ours to convert and scale in place.
         x_train = _as_float32(x[train_rows], scale, owned=True)
         x_test = _as_float32(x[test_rows], scale, owned=True)
@@ -113,6 +104,65 @@ def split(
         tuple(names),
         None if class_names is None else tuple(class_names),
     )
+
+
+def split_rows(name: str, y: np.ndarray, *, test_size: float, seed: int,
+               stratified: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The training and test row numbers of a seeded split (scikit-learn's ``train_test_split``,
+    stratified by class where every class has rows enough); all rows train when ``test_size`` is 0."""
+    if test_size <= 0:
+        return np.arange(len(y)), np.arange(0)
+    from sklearn.model_selection import train_test_split
+
+    stratify = y if stratified and _can_stratify(y, test_size) else None
+    try:
+        train_rows, test_rows = train_test_split(
+            np.arange(len(y)), test_size=test_size, random_state=seed, stratify=stratify
+        )
+    except ValueError as exc:  # too few rows for the requested test share
+        raise DataError(
+            f"{name}: cannot split {len(y)} rows with test_size={test_size} ({exc})", field="data.test_size"
+        ) from None
+    return train_rows, test_rows
+
+
+def split_streamed(
+    name: str,
+    pixels: np.ndarray,
+    y: np.ndarray,
+    *,
+    test_size: float,
+    seed: int,
+    standardize: bool = False,
+    feature_names: tuple[str, ...],
+    class_names: tuple[str, ...] | None,
+    scale: float | None = None,
+) -> Dataset:
+    """:func:`split` for rows that stay on disk: ``pixels`` is a memory map (``(n, features)``,
+    ``uint8`` pixels or a table's float32 numbers) and the parts are
+    :class:`~nnplay.engine.data.source.StreamedSource` views of it, the same rows the in-memory
+    split takes. Standardising uses the training rows' mean and standard deviation, computed in one
+    streaming pass."""
+    from nnplay.engine.data.source import StreamedSource, feature_stats
+
+    y = np.asarray(y)
+    y = _class_ids(name, y) if class_names is not None else y.astype(np.float32, copy=False)
+    train_rows, test_rows = split_rows(name, y, test_size=test_size, seed=seed, stratified=class_names is not None)
+    train = StreamedSource(pixels, np.asarray(train_rows, dtype=np.int64), scale)
+    test = StreamedSource(pixels, np.asarray(test_rows, dtype=np.int64), scale)
+    if standardize:
+        mean, std = feature_stats(train)
+        std[std == 0] = 1.0
+        train, test = train.standardized(mean, std), test.standardized(mean, std)
+    return Dataset(name, train, y[train_rows], test, y[test_rows], tuple(feature_names),
+                   None if class_names is None else tuple(class_names))
+
+
+def _class_ids(name: str, y: np.ndarray) -> np.ndarray:
+    y = y.astype(np.int64, copy=False)
+    if len(np.unique(y)) < 2:
+        raise DataError(f"{name} has a single class; a classifier needs at least two", field="data")
+    return y
 
 
 def _standardize_in_place(part: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:

@@ -7,8 +7,9 @@ A folder data set has one sub-folder per class, named after it, like the NIH mal
         Uninfected/   C1_thinF_IMG_20150604_104722_cell_9.png ...
 
 Every image is converted to RGB or grayscale, resized to ``image_size`` x ``image_size`` pixels,
-scaled to [0, 1] and flattened into one row. Pixels stay ``uint8`` until the split, so 2,500
-images of 100x100x3 take 75 MB before they become float32 rows.
+scaled to [0, 1] and flattened into one row. The pixels are decoded once, as ``uint8``, into
+nnplay's data cache on disk (:mod:`nnplay.engine.data.cache`); training reads them from there a
+batch at a time, so a folder of any size trains in the same memory.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from nnplay.engine.data import cache
-from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.data.dataset import Dataset, split_streamed
 from nnplay.engine.errors import DataError
 from nnplay.engine.spec import FolderData
 from nnplay.engine.user_paths import user_path
@@ -80,15 +81,18 @@ def _read(path: Path, size: int, color_mode: str) -> np.ndarray:
         raise DataError(f"{path}: cannot read this image ({reason})", field="data.path") from None
 
 
-def read_images(paths: list[Path], size: int, color_mode: str, workers: int | None = None) -> np.ndarray:
-    """Decode and resize ``paths`` into one ``(n, size, size, channels)`` uint8 array.
+def read_images(paths: list[Path], size: int, color_mode: str, workers: int | None = None,
+                out: np.ndarray | None = None) -> np.ndarray:
+    """Decode and resize ``paths`` into one ``(n, size, size, channels)`` uint8 array, or into
+    ``out`` (``(n, size * size * channels)``: a memory map of the cache, filled row by row).
 
     Pillow releases the GIL while it decodes and resizes, so a few threads share the work.
     """
-    out = np.empty((len(paths), size, size, channels(color_mode)), dtype=np.uint8)
+    if out is None:
+        out = np.empty((len(paths), size, size, channels(color_mode)), dtype=np.uint8)
 
     def load(i: int) -> None:
-        out[i] = _read(paths[i], size, color_mode)
+        out[i] = _read(paths[i], size, color_mode).reshape(out.shape[1:])
 
     from PIL import Image
 
@@ -171,22 +175,35 @@ def _fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def decoder(paths: list[Path], labels: np.ndarray, class_names: tuple[str, ...], size: int,
+            color_mode: str) -> cache.Builder:
+    """What decodes ``paths`` into a cache entry: their pixels straight into the entry's memory map."""
+
+    def build(folder: Path) -> dict:
+        n_features = size * size * channels(color_mode)
+        cache.check_room(len(paths), n_features, "data.limit")
+        pixels = np.lib.format.open_memmap(folder / "x.npy", mode="w+", dtype=np.uint8, shape=(len(paths), n_features))
+        read_images(paths, size, color_mode, out=pixels)
+        pixels.flush()
+        cache.save_labels(folder, labels)
+        return {"class_names": list(class_names)}
+
+    return build
+
+
 def folder(spec: FolderData) -> Dataset:
-    """Your own images: one sub-folder per class (the class names are the folder names)."""
+    """Your own images: one sub-folder per class (the class names are the folder names), decoded
+    once into the on-disk cache and streamed from there."""
     root = user_path(spec.path, "data.path", DataError).resolve()
     class_names, paths, labels = scan_folder(root)
     keep = choose(len(paths), spec.limit, spec.seed)
     paths = [paths[i] for i in keep]
     labels = labels[keep]
     key = f"folder|{root}|{spec.image_size}|{spec.color_mode}|{spec.limit}|{spec.seed}|{_fingerprint(paths)}"
-    stored = cache.load("folder", key)
-    if stored is not None:
-        pixels = stored["x"]
-    else:
-        pixels = read_images(paths, spec.image_size, spec.color_mode)
-        cache.save("folder", key, x=pixels)
-    return split(
-        root.name or str(root), pixels, labels, test_size=spec.test_size, seed=spec.seed,
+
+    entry = cache.cached("folder", key, decoder(paths, labels, class_names, spec.image_size, spec.color_mode))
+    return split_streamed(
+        root.name or str(root), entry.x, entry.y, test_size=spec.test_size, seed=spec.seed,
         standardize=spec.standardize, feature_names=pixel_names(spec.image_size, spec.color_mode),
-        class_names=class_names, scale=1 / 255,
+        class_names=tuple(entry.meta["class_names"]), scale=1 / 255,
     )

@@ -1,9 +1,11 @@
 """The lecture's malaria cell images, read through tensorflow-datasets.
 
 As in the lecture: take the first ``limit`` images of the ``train`` split (2,500 by default, about
-a tenth of the 27,558), resize each to ``image_size`` x ``image_size`` pixels, scale to [0, 1] and
-flatten. The prepared pixels are cached (see :mod:`nnplay.engine.data.cache`), so only the first load
-pays for TensorFlow and the decoding.
+a tenth of the 27,558; ``limit = "all"`` takes every one), resize each to ``image_size`` x
+``image_size`` pixels, scale to [0, 1] and flatten. The resized pixels are decoded once, as
+``uint8``, into nnplay's data cache on disk (see :mod:`nnplay.engine.data.cache`): only the first
+load pays for TensorFlow and the decoding, and training streams batches from there, so all
+27,558 cells train in the memory 2,500 take.
 
 Where tensorflow-datasets keeps its copy: the ``data_dir`` key, else ``$TFDS_DATA_DIR``, else
 ``~/tensorflow_datasets``. A copy already there is used without touching the network. Without
@@ -23,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from nnplay.engine.data import cache
-from nnplay.engine.data.dataset import Dataset, split
-from nnplay.engine.data.images import array_pixels, channels, pixel_names
+from nnplay.engine.data.dataset import Dataset, split_streamed
+from nnplay.engine.data.images import array_pixels, pixel_names
 from nnplay.engine.errors import DataError, clip
 from nnplay.engine.spec import MalariaData
 from nnplay.engine.user_paths import user_path
@@ -57,19 +59,20 @@ def cache_key(spec: MalariaData) -> str:
 
 
 def malaria(spec: MalariaData) -> Dataset:
-    """Malaria cell images, split and scaled; cached after the first load."""
-    key = cache_key(spec)
-    stored = cache.load(NAME, key)
-    if stored is not None:
-        pixels, labels = stored["x"], stored["y"]
-        class_names = tuple(str(name) for name in stored["class_names"])
-    else:
-        pixels, labels, class_names = read_tfds(spec)
-        cache.save(NAME, key, x=pixels, y=labels, class_names=np.asarray(class_names))
-    return split(
-        NAME, pixels, labels, test_size=spec.test_size, seed=spec.seed, standardize=spec.standardize,
-        feature_names=pixel_names(spec.image_size, spec.color_mode), class_names=class_names,
-        scale=1 / 255,
+    """Malaria cell images, split and scaled; decoded once into the on-disk cache, then streamed."""
+
+    def build(folder: Path) -> dict:
+        rows, labels, class_names = read_tfds(spec)
+        cache.check_room(rows.capacity, spec.n_features(), "data.limit")
+        count = cache.write_rows(folder / "x.npy", rows, spec.n_features(), capacity=rows.capacity)
+        cache.save_labels(folder, labels[:count])
+        return {"class_names": list(class_names)}
+
+    entry = cache.cached(NAME, cache_key(spec), build)
+    return split_streamed(
+        NAME, entry.x, entry.y, test_size=spec.test_size, seed=spec.seed, standardize=spec.standardize,
+        feature_names=pixel_names(spec.image_size, spec.color_mode),
+        class_names=tuple(entry.meta["class_names"]), scale=1 / 255,
     )
 
 
@@ -92,8 +95,10 @@ def host_answers(address: tuple[str, int] | None = None, timeout: float = PROBE_
         return False
 
 
-def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """The first ``limit`` images as ``(n, size, size, channels)`` uint8, their labels and class names."""
+def read_tfds(spec: MalariaData) -> tuple[_Rows, _Labels, tuple[str, ...]]:
+    """The first ``limit`` images (every one for ``limit = "all"``), resized, one at a time as
+    the returned rows are iterated; their labels (complete once the rows have run out) and the
+    class names."""
     _quiet_tensorflow()
     try:
         import tensorflow_datasets as tfds
@@ -135,37 +140,59 @@ def read_tfds(spec: MalariaData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...
         class_names = tuple(str(name) for name in info.features["label"].names)
     except (KeyError, AttributeError):
         class_names = CLASS_NAMES
-    size, mode = spec.image_size, spec.color_mode
-    limit = spec.limit
-    capacity = limit if limit is not None else _split_size(info)
-    pixels = np.empty((capacity, size, size, channels(mode)), dtype=np.uint8)
-    labels = np.empty(capacity, dtype=np.int64)
-    count = 0
-    try:
-        for example in tfds.as_numpy(ds):
-            if count == capacity:
-                if limit is not None:
+    limit = spec.row_limit()
+    known = _split_size(info)
+    capacity = limit if limit is not None else known or 1024
+    if limit is not None and known:
+        capacity = min(limit, known)
+    labels: list[int] = []
+    empty = DataError(f"malaria in {shown} has no images; {advice}", field="data.source")
+    return _Rows(tfds.as_numpy(ds), spec, limit, capacity, labels, unreadable, empty), _Labels(labels), class_names
+
+
+class _Labels:
+    """The labels :class:`_Rows` collects as it goes, read once it has run out."""
+
+    def __init__(self, labels: list[int]) -> None:
+        self.labels = labels
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return np.asarray(self.labels, dtype=np.int64)[rows]
+
+
+class _Rows:
+    """The split's images, resized and flattened one at a time as they are written to the cache
+    (never all in memory), the first ``limit`` of them or every one; their labels go to
+    ``labels``. ``capacity`` is how many are expected."""
+
+    def __init__(self, examples, spec: MalariaData, limit: int | None, capacity: int, labels: list[int],
+                 unreadable, empty: DataError) -> None:
+        self.examples, self.spec, self.limit = examples, spec, limit
+        self.capacity, self.labels, self.unreadable, self.empty = capacity, labels, unreadable, empty
+
+    def __iter__(self):
+        size, mode = self.spec.image_size, self.spec.color_mode
+        try:
+            for example in self.examples:
+                if self.limit is not None and len(self.labels) == self.limit:
                     break
-                capacity *= 2  # the split's size was unknown; grow
-                pixels = np.resize(pixels, (capacity, *pixels.shape[1:]))
-                labels = np.resize(labels, capacity)
-            pixels[count] = array_pixels(example["image"], size, mode)
-            labels[count] = int(example["label"])
-            count += 1
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 (tf.data errors while reading the records)
-        raise unreadable(exc) from None
-    if count == 0:
-        raise DataError(f"malaria in {shown} has no images; {advice}", field="data.source")
-    return pixels[:count], labels[:count], class_names
+                pixels = array_pixels(example["image"], size, mode)
+                self.labels.append(int(example["label"]))
+                yield pixels
+        except DataError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (tf.data errors while reading the records)
+            raise self.unreadable(exc) from None
+        if not self.labels:
+            raise self.empty
 
 
-def _split_size(info) -> int:
+def _split_size(info) -> int | None:
+    """The train split's size as the metadata states it (``None``: unknown, as in tests)."""
     try:
-        return max(int(info.splits["train"].num_examples), 1)
-    except Exception:  # noqa: BLE001 (metadata without split sizes, as in tests)
-        return 1024
+        return int(info.splits["train"].num_examples) or None
+    except Exception:  # noqa: BLE001 (metadata without split sizes)
+        return None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -12,12 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from nnplay.engine.data.dataset import Dataset, split
+from nnplay.engine.data import cache
+from nnplay.engine.data.dataset import Dataset, split, split_streamed
 from nnplay.engine.errors import DataError, clip
 from nnplay.engine.spec import CsvData
 from nnplay.engine.user_paths import user_path
 
 WHERE = "data.path"
+#: A CSV file at least this large is decoded once into the data cache (float32, see
+#: :mod:`nnplay.engine.data.cache`) and its rows streamed from there: later loads skip the parsing
+#: and a run holds one batch, not the table. (The first load still parses the whole file.)
+STREAM_BYTES = 64 * 2**20
 
 
 def _open_table(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -146,8 +151,39 @@ def read_table(spec: CsvData) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], 
 
 
 def table(spec: CsvData) -> Dataset:
+    """The table split into training and test rows; a large file (:data:`STREAM_BYTES` or more)
+    is decoded once into the data cache and streamed from there, like images."""
+    path = user_path(spec.path, WHERE, DataError)
+    if _size(path) >= STREAM_BYTES:
+        return _streamed(spec, path)
     x, y, feature_names, class_names = read_table(spec)
     return split(
         Path(spec.path).stem, x, y, test_size=spec.test_size, seed=spec.seed, standardize=spec.standardize,
         feature_names=feature_names, class_names=class_names,
+    )
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0  # read_table names the problem
+
+
+def _streamed(spec: CsvData, path: Path) -> Dataset:
+    stat = path.stat()
+    key = f"csv|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{spec.label_column}|{spec.task}"
+
+    def build(folder: Path) -> dict:
+        x, y, feature_names, class_names = read_table(spec)
+        cache.check_room(len(x), x.shape[1], WHERE, itemsize=4)
+        np.save(folder / "x.npy", x, allow_pickle=False)
+        cache.save_labels(folder, y)
+        return {"feature_names": list(feature_names), "class_names": None if class_names is None else list(class_names)}
+
+    entry = cache.cached("csv", key, build)
+    names = entry.meta["class_names"]
+    return split_streamed(
+        path.stem, entry.x, entry.y, test_size=spec.test_size, seed=spec.seed, standardize=spec.standardize,
+        feature_names=tuple(entry.meta["feature_names"]), class_names=None if names is None else tuple(names),
     )

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from nnplay.engine.data.source import FeatureSource, as_source
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.numpy_net.model import Sequential
 from nnplay.engine.numpy_net.optimizers import make_optimizer
@@ -73,24 +74,43 @@ class NumpyTrainer(Trainer):
         self.model.set_weights(weights)
 
     @divergence_is_an_outcome
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.model.predict(np.asarray(x, dtype=self.preset.train.dtype))
+    def predict(self, x: np.ndarray | FeatureSource) -> np.ndarray:
+        source = as_source(x, self.preset.train.dtype)
+        if source.in_memory or not len(source):
+            return self.model.predict(source.as_array())
+        return np.concatenate([self.model.forward(block) for block in source.chunks()])
 
     @divergence_is_an_outcome
-    def evaluate(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        x = np.asarray(x, dtype=self.preset.train.dtype)
-        p = self.model.forward(x)
-        scores = {"loss": self.model.data_loss(y, p) + self.model.penalty()}
+    def evaluate(self, x: np.ndarray | FeatureSource, y: np.ndarray) -> dict[str, float]:
+        """Scores on all of ``x`` at once, or, for rows streamed from disk, a block at a time
+        (each block's mean weighted by its rows, as Keras's ``evaluate`` does)."""
+        source = as_source(x, self.preset.train.dtype)
+        if source.in_memory or not len(source):
+            p = self.model.forward(source.as_array())
+            scores = {"loss": self.model.data_loss(y, p) + self.model.penalty()}
+            if self.accuracy is not None:
+                scores["accuracy"] = accuracy(self.accuracy, y, p)
+            return scores
+        loss_sum = correct_sum = 0.0
+        start = 0
+        for block in source.chunks():
+            yb = y[start:start + len(block)]
+            start += len(block)
+            p = self.model.forward(block)
+            loss_sum += self.model.data_loss(yb, p) * len(block)
+            if self.accuracy is not None:
+                correct_sum += accuracy(self.accuracy, yb, p) * len(block)
+        scores = {"loss": loss_sum / start + self.model.penalty()}
         if self.accuracy is not None:
-            scores["accuracy"] = accuracy(self.accuracy, y, p)
+            scores["accuracy"] = correct_sum / start
         return scores
 
     @divergence_is_an_outcome
-    def fit(self, x: np.ndarray, y: np.ndarray, *, on_event: EventSink | None = None,
+    def fit(self, x: np.ndarray | FeatureSource, y: np.ndarray, *, on_event: EventSink | None = None,
             cancel: threading.Event | None = None, pace: Pace | None = None, watch_steps: bool = False) -> FitResult:
         train = self.preset.train
         emit = emitter(on_event)
-        x = np.asarray(x, dtype=train.dtype)
+        x = as_source(x, train.dtype)  # an array is wrapped, rows on disk are read a batch at a time
         x_train, y_train, x_val, y_val = validation_split(x, y, train.validation_split)
         n = len(x_train)
         batch = train.batch_rows(n)
@@ -115,10 +135,8 @@ class NumpyTrainer(Trainer):
                     status = "cancelled"
                     break
                 rows = slice(step * batch, (step + 1) * batch)
-                if order is None:
-                    xb, yb = x_train[rows], y_train[rows]
-                else:
-                    xb, yb = x_train[order[rows]], y_train[order[rows]]
+                picked = rows if order is None else order[rows]
+                xb, yb = x_train.batch(picked), y_train[picked]
                 if watch_steps:
                     loss, p = self._watched_step(xb, yb, optimizer, emit, epoch, step + 1)
                 else:
