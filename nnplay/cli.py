@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--engine", choices=("numpy", "keras"), help="override the preset's engine")
     train.add_argument("--epochs", type=int, metavar="N", help="override train.epochs")
     train.add_argument("--seed", type=int, metavar="N", help="override train.seed")
+    train.add_argument("--devices", type=_devices, metavar="N|all",
+                       help='override train.devices: the Keras engine on N GPUs (N logical CPU devices without one) or "all"')
     train.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
     train.add_argument("--force", action="store_true", help="overwrite an existing export file")
     train.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
@@ -99,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--engine", choices=("numpy", "keras"), help="train every preset with this engine")
     compare.add_argument("--json", action="store_true", help="a JSON list, one row of figures per preset")
     return parser
+
+
+def _devices(text: str) -> int | str:
+    """``all`` or a whole number; the preset's rules judge the number (argparse reports a ValueError)."""
+    return text if text == "all" else int(text)
+
+
+_devices.__name__ = "device count"
 
 
 def _count(text: str) -> int:
@@ -238,8 +248,9 @@ def cmd_data(args: argparse.Namespace) -> int:
 def _with_overrides(preset, args: argparse.Namespace):
     from nnplay.engine.errors import Problem, SpecError
 
-    for flag, path in (("engine", "train.engine"), ("epochs", "train.epochs"), ("seed", "train.seed")):
-        value = getattr(args, flag)
+    for flag, path in (("engine", "train.engine"), ("epochs", "train.epochs"), ("seed", "train.seed"),
+                       ("devices", "train.devices")):
+        value = getattr(args, flag, None)
         if value is None:
             continue
         try:
@@ -420,6 +431,7 @@ def _report_json(ref: str, report, exported: Path | None) -> dict[str, Any]:
         "test": report.test,
         "params": {"total": report.summary.total_params, "trainable": report.summary.trainable_params},
         "fit_seconds": fit.fit_seconds,
+        "replicas": fit.replicas,
         "export": None if exported is None else str(exported),
     }
     weights = _weights_json(report)
@@ -446,7 +458,8 @@ def _print_report(report, exported: Path | None) -> None:
     console = Console()
     fit = report.fit
     style = {"diverged": "bold red", "cancelled": "yellow"}.get(fit.status, "bold green")
-    console.print(f"[{style}]{report.engine}: {fit.describe()}[/] in {fit.fit_seconds:.2f} s")
+    devices = f" on {fit.replicas} devices" if fit.replicas > 1 else ""
+    console.print(f"[{style}]{report.engine}: {fit.describe()}[/] in {fit.fit_seconds:.2f} s{devices}")
     if report.test:
         console.print("test: " + "  ".join(f"{k} {v:.4f}" for k, v in report.test.items()))
     weights = _weights_json(report)
