@@ -31,6 +31,17 @@ class Callback:
     """Override what you need; every hook does nothing by default."""
 
     params: TrainBegin | None = None
+    #: Whether the callback must hear of every single batch. ``None``: when it overrides
+    #: ``on_train_batch_end`` or ``on_step`` (Keras's own rule for calling batch hooks). A
+    #: progress bar that is as happy with every 64th batch says ``False``: then, unpaced, the
+    #: Keras engine runs many batches per call into TensorFlow and reports the last of each group.
+    every_batch: bool | None = None
+
+    def wants_every_batch(self) -> bool:
+        if self.every_batch is not None:
+            return self.every_batch
+        cls = type(self)
+        return cls.on_train_batch_end is not Callback.on_train_batch_end or cls.on_step is not Callback.on_step
 
     def set_params(self, params: TrainBegin) -> None:
         self.params = params
@@ -84,6 +95,10 @@ class CallbackList:
 
     def append(self, callback: Callback) -> None:
         self.callbacks.append(callback)
+
+    def wants_every_batch(self) -> bool:
+        """Whether any callback must hear of every batch (see :attr:`Callback.every_batch`)."""
+        return any(callback.wants_every_batch() for callback in self.callbacks)
 
     def __call__(self, event: Event) -> None:
         self._dispatch[type(event)](event)

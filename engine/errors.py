@@ -64,3 +64,7 @@ class DataError(NnplayError):
 
 class ExportError(NnplayError):
     """A model could not be written to or read from a file."""
+
+
+class DeviceError(NnplayError):
+    """``train.devices`` asks for devices this machine or this process cannot give."""

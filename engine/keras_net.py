@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnplay.engine.data.source import FeatureSource, as_source
+from nnplay.engine.devices import Placement, placement
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.pace import Pace
 from nnplay.engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
 from nnplay.engine.targets import accuracy_kind
+from nnplay.engine.tf_quiet import tensorflow
 from nnplay.engine.training import (
     BatchEnd,
     EpochEnd,
@@ -59,6 +61,11 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 #: The log keys both engines report per epoch (Keras's own names).
 LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
+#: Batches per call into TensorFlow when nobody watches single batches (Keras's
+#: ``steps_per_execution``): a call costs ~1 ms whatever it computes, which on a small net is many
+#: times the batch's own work. Keras then runs the callbacks once per call, so a cancel takes
+#: effect within this many batches.
+STEPS_PER_CALL = 64
 
 
 def _keras() -> Any:
@@ -312,15 +319,20 @@ def _early_stopping_class() -> type:
 
 
 class KerasTrainer(Trainer):
-    """Trains the preset's model with Keras 3 (TensorFlow backend), reporting the engine's events."""
+    """Trains the preset's model with Keras 3 (TensorFlow backend), reporting the engine's events.
+
+    The model lives on the devices ``train.devices`` names (:mod:`nnplay.engine.devices`): it is
+    built and compiled under that strategy's scope, and ``fit`` splits each batch between them."""
 
     engine = "keras"
 
     def __init__(self, preset: Preset, n_features: int, *, is_regression: bool | None = None) -> None:
         super().__init__(preset, n_features)
+        self.placement: Placement = placement(preset.train.devices)  # before TensorFlow's first op
         self._keras = _keras()
         self._keras.utils.set_random_seed(preset.train.seed)
-        self.model = build_model(preset, n_features, is_regression=is_regression)
+        with self.placement.strategy.scope():
+            self.model = build_model(preset, n_features, is_regression=is_regression)
 
     def fit(
         self,
@@ -334,13 +346,13 @@ class KerasTrainer(Trainer):
     ) -> FitResult:
         emit = emitter(on_event)
         try:
-            return self._fit(x, y, emit, cancel, pace, watch_steps)
+            return self._fit(x, y, emit, cancel, pace, watch_steps, every_batch(on_event, pace, watch_steps))
         except Exception as exc:  # an engine bug or an exhausted machine: tell the listener, then raise
             emit(TrainFailed(f"{type(exc).__name__}: {exc}"))
             raise
 
     def _fit(self, x: np.ndarray | FeatureSource, y: np.ndarray, emit: EventSink, cancel: threading.Event | None,
-             pace: Pace | None, watch_steps: bool) -> FitResult:
+             pace: Pace | None, watch_steps: bool, per_batch: bool) -> FitResult:
         train = self.preset.train
         x_train, y_train, x_val, y_val = validation_split(as_source(x), y, train.validation_split)
         n_train, n_val = len(x_train), len(x_val)
@@ -363,6 +375,10 @@ class KerasTrainer(Trainer):
             callbacks.append(stopper)  # before `events`: it has decided before we read its verdict
         callbacks.append(events)
 
+        # Keras 3.15's many-batch call fails on a mirrored model's distributed input ("You must
+        # feed a value for placeholder tensor"): one batch per call there.
+        mirrored = self.placement.replicas > 1
+        self._batches_per_call(1 if per_batch or mirrored else min(steps, STEPS_PER_CALL))
         # Seeds Python, NumPy and TensorFlow: Keras's shuffling and dropout masks repeat run to run.
         self._keras.utils.set_random_seed(train.seed)
         with float_type(train.dtype):
@@ -390,9 +406,17 @@ class KerasTrainer(Trainer):
         # ended (so does the NumPy engine); the result names that epoch when it was a real stop.
         if status == "early_stopped" and stopper.restore_best_weights and stopper.best_weights is not None:
             best_epoch = stopper.best_epoch
-        result = FitResult(status, history.epochs, dict(history.logs), fit_seconds, best_epoch, stopped_epoch)
+        result = FitResult(status, history.epochs, dict(history.logs), fit_seconds, best_epoch, stopped_epoch,
+                           replicas=self.placement.replicas)
         emit(TrainEnd(result))
         return result
+
+    def _batches_per_call(self, count: int) -> None:
+        """Keras's ``steps_per_execution``; its compiled functions are made for one count, so a
+        change drops them (Keras makes them anew on the next fit, evaluate or predict)."""
+        if self.model.steps_per_execution != count:
+            self.model.steps_per_execution = count
+            self.model.train_function = self.model.test_function = self.model.predict_function = None
 
     # ----------------------------------------------------------------------------------------
 
@@ -422,6 +446,37 @@ class KerasTrainer(Trainer):
         self.model.set_weights(weights)
 
 
+def every_batch(on_event: EventSink | None, pace: Pace | None, watch_steps: bool) -> bool:
+    """Whether Keras must call back after every batch: to hold a paced run before any batch, to
+    watch each step, or for a listener that needs every batch. A plain function might, so it is
+    served every batch; a :class:`~nnplay.engine.callbacks.CallbackList` says whether it does."""
+    if pace is not None or watch_steps or on_event is None:
+        return pace is not None or watch_steps
+    wants = getattr(on_event, "wants_every_batch", None)
+    return True if wants is None else bool(wants())
+
+
+def training_batches(x: np.ndarray, y: np.ndarray, batch: int, *, shuffle: bool, seed: int) -> Any:
+    """The training rows as an endless ``tf.data`` stream of batches, epoch after epoch, each epoch
+    in a new order when ``shuffle`` (``fit`` is told the steps per epoch).
+
+    One stream for the whole run: given arrays, Keras would build a new iterator every epoch,
+    which costs more than a whole epoch of a small net. Only row numbers are shuffled; each batch
+    is gathered from the arrays, so no second copy of the data is made. Epoch ``e``'s order is a
+    stateless shuffle seeded ``(seed, e)``: the same on one device and mirrored on several (a
+    seeded ``Dataset.shuffle`` is not, once ``tf.distribute`` rewrites the pipeline)."""
+    tf = tensorflow()
+    features, targets = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+    rows = tf.range(len(x), dtype=tf.int64)
+
+    def epoch_batches(epoch: Any) -> Any:
+        order = tf.random.experimental.stateless_shuffle(rows, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order if shuffle else rows).batch(batch)
+
+    batches = tf.data.Dataset.counter().flat_map(epoch_batches)
+    return batches.map(lambda index: (tf.gather(features, index), tf.gather(targets, index))).prefetch(tf.data.AUTOTUNE)
+
+
 def _eval_batch(rows: int) -> int:
     """Rows per step when scoring: big enough to be quick, small enough for any memory."""
     return max(1, min(rows, 4096))
@@ -438,12 +493,12 @@ def _stream_batch(source: FeatureSource) -> int:
 
 def _fit_data(x_train: FeatureSource, y_train: np.ndarray, x_val: FeatureSource, y_val: np.ndarray,
               batch: int, shuffle: bool, seed: int) -> dict[str, Any]:
-    """``fit``'s data arguments: arrays in memory go in whole (Keras batches and shuffles them);
-    rows on disk go in as a :func:`row_batches` data set that reads one batch at a time."""
+    """``fit``'s data arguments: rows in memory go in as one :func:`training_batches` stream for the
+    whole run; rows on disk as a :func:`row_batches` data set that reads one batch at a time."""
     if x_train.in_memory:
         validation = (x_val.as_array(), y_val) if len(x_val) else None
-        return {"x": x_train.as_array(), "y": y_train, "batch_size": batch, "shuffle": shuffle,
-                "validation_data": validation}
+        return {"x": training_batches(x_train.as_array(), y_train, batch, shuffle=shuffle, seed=seed),
+                "steps_per_epoch": max(1, math.ceil(len(x_train) / batch)), "validation_data": validation}
     validation = row_batches(x_val, y_val, _stream_batch(x_val)) if len(x_val) else None
     # shuffle=False: the data set shuffles rows itself; Keras's own would reorder whole batches.
     return {"x": row_batches(x_train, y_train, batch, shuffle=shuffle, seed=seed), "shuffle": False,

@@ -147,6 +147,7 @@ class RunReport:
             "test": figures(self.test, dtype),
             "params": {"total": self.summary.total_params, "trainable": self.summary.trainable_params},
             "fit_seconds": fit.fit_seconds,
+            "replicas": fit.replicas,
             "export": exported,
         }
         if self.summary.total_params <= WEIGHTS_IN_JSON_UP_TO:

@@ -412,6 +412,10 @@ class EarlyStopping(_Spec):
         return "max" if self.monitor.endswith("accuracy") else "min"
 
 
+#: More devices than any one machine holds; a larger number is a typo.
+MAX_DEVICES = 64
+
+
 class TrainSpec(_Spec):
     engine: EngineName = "numpy"
     optimizer: Optimizer = Field(default_factory=lambda: SGD(name="sgd"))
@@ -422,6 +426,17 @@ class TrainSpec(_Spec):
     early_stopping: EarlyStopping | None = None
     seed: int = Field(0, ge=0, le=TRAIN_SEED_MAX)
     dtype: Literal["float32", "float64"] = "float32"
+    #: Devices the Keras engine mirrors the model on (engine/devices.py): ``"all"`` is every GPU
+    #: when there are several, else the one device there is; a number N is N GPUs, or N logical
+    #: CPU devices on a machine without GPUs (the mirrored path, tested on a laptop).
+    devices: Annotated[int | Literal["all"], Field(union_mode="left_to_right")] = "all"
+
+    @field_validator("devices", mode="wrap")
+    @classmethod
+    def _positive_devices(cls, value: Any, handler: Any) -> int | str:
+        if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DEVICES):
+            return handler(value)
+        raise ValueError(f'must be a whole number from 1 to {MAX_DEVICES}, or "all" (every GPU)')
 
     @field_validator("batch_size", mode="wrap")
     @classmethod

@@ -99,11 +99,17 @@ def model_problems(model: ModelSpec) -> list[Problem]:
 
 
 def training_problems(train: TrainSpec, is_regression: bool) -> list[Problem]:
-    """Early stopping must watch something the run reports."""
+    """Early stopping must watch something the run reports; only the Keras engine mirrors a model
+    on several devices (the NumPy engine runs on one CPU core)."""
+    problems = []
+    if train.engine != "keras" and train.devices not in ("all", 1):
+        problems.append(Problem("train.devices", (
+            f"{train.devices} devices need engine = \"keras\"; the {train.engine} engine runs on one CPU core "
+            "(set devices = 1 or \"all\")"
+        )))
     stop = train.early_stopping
     if stop is None:
-        return []
-    problems = []
+        return problems
     if stop.monitor.startswith("val_") and train.validation_split == 0:
         problems.append(Problem(
             "train.early_stopping.monitor",

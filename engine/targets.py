@@ -43,10 +43,12 @@ def encode_targets(labels: np.ndarray, loss: str, output_units: int, dtype: str 
 def accuracy(kind: AccuracyKind, y: np.ndarray, outputs: np.ndarray) -> float:
     """Mean accuracy of ``outputs`` against encoded targets ``y``."""
     if kind == "binary":
-        return float(np.mean((outputs > 0.5) == (y > 0.5)))
-    if kind == "sparse":
-        return float(np.mean(np.argmax(outputs, axis=-1) == y.reshape(-1)))
-    return float(np.mean(np.argmax(outputs, axis=-1) == np.argmax(y, axis=-1)))
+        hits = (outputs > 0.5) == (y > 0.5)
+    elif kind == "sparse":
+        hits = outputs.argmax(axis=-1) == y.reshape(-1)
+    else:
+        hits = outputs.argmax(axis=-1) == y.argmax(axis=-1)
+    return np.count_nonzero(hits) / hits.size  # the mean of the hits, at a fraction of np.mean's cost
 
 
 def predicted_classes(outputs: np.ndarray) -> np.ndarray:

@@ -74,6 +74,23 @@ def _stderr_muted() -> Iterator[None]:
         os.close(devnull)
 
 
+#: Point descriptor 2 at /dev/null around a TensorFlow call that may log from C++ (the CUDA probe).
+stderr_muted = _stderr_muted
+
+
+def tensorflow() -> ModuleType:
+    """The ``tensorflow`` module, imported quietly, with its devices not yet started: nothing here
+    runs an op, so :mod:`nnplay.engine.devices` can still split the CPU into logical devices."""
+    _quiet_environment()
+    _quiet_python_side()
+    if "tensorflow" in sys.modules:
+        import tensorflow as tf
+    else:
+        with _stderr_muted():
+            import tensorflow as tf
+    return tf
+
+
 def keras() -> ModuleType:
     """The ``keras`` module, imported quietly (TensorFlow backend). Safe to call many times."""
     global _DONE

@@ -74,6 +74,7 @@ class FitResult:
     fit_seconds: float
     best_epoch: int | None = None  # 0-based epoch whose weights were restored by early stopping
     stopped_epoch: int | None = None  # 0-based epoch at which early stopping or divergence ended it
+    replicas: int = 1  # devices the model was mirrored on (the Keras engine's train.devices)
 
     def describe(self) -> str:
         """The stop reason in words, for people."""

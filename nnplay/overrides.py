@@ -1,4 +1,4 @@
-"""Flags that override a preset's fields (``--engine``, ``--epochs``, ``--seed``), worded by the flag."""
+"""Flags that override a preset's fields (``--engine``, ``--epochs``, ``--seed``, ``--devices``), worded by the flag."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ if TYPE_CHECKING:  # the spec loads pydantic: a command pays for it when it runs
     from nnplay.engine.spec import Preset
 
 #: flag (its argparse dest) -> the preset field it overrides
-FIELDS = {"engine": "train.engine", "epochs": "train.epochs", "seed": "train.seed"}
+FIELDS = {"engine": "train.engine", "epochs": "train.epochs", "seed": "train.seed", "devices": "train.devices"}
+
+
+def device_count(text: str) -> int | str:
+    """``--devices``: ``all`` or a whole number; the preset's rules judge the number (argparse
+    turns a ValueError into its one-line error)."""
+    return text if text == "all" else int(text)
+
+
+device_count.__name__ = "device count"  # argparse names the type: "invalid device count value: 'x'"
 
 
 def with_overrides(preset: Preset, args: argparse.Namespace) -> Preset:

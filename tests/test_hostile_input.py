@@ -114,6 +114,9 @@ CORPUS: dict[str, tuple[dict, list[str], int, tuple[str, ...]]] = {
     "flag_huge": ({"p.toml": GOOD}, ["train", "p.toml", "--epochs", "9" * 40], 2, ("--epochs",)),
     "flag_unknown": ({"p.toml": GOOD}, ["train", "p.toml", "--bogus"], 2, ("--bogus",)),
     "seed_negative": ({"p.toml": GOOD}, ["train", "p.toml", "--seed", "-1"], 2, ("--seed",)),
+    "devices_zero": ({"p.toml": GOOD.replace("epochs = 2", "epochs = 2\ndevices = 0")}, ["train", "p.toml"], 2,
+                     ("train.devices", "(got 0)")),
+    "devices_flag_zero": ({"p.toml": GOOD}, ["train", "p.toml", "--devices", "0"], 2, ("--devices", "(got 0)")),
     "pasted_megabyte_title": ({"p.toml": GOOD.replace('title = "t"', f'title = "{"t" * 1_000_000}"')}, ["check", "p.toml"], 2,
                               ("preset.title",)),
 }

@@ -34,6 +34,25 @@ class Dense:
     def gradients(self) -> list[np.ndarray]:
         return [self.grad_kernel] if self.grad_bias is None else [self.grad_kernel, self.grad_bias]
 
+    @property
+    def penalised(self) -> bool:
+        return bool(self.kernel_penalty or (self.bias_penalty and self.bias is not None))
+
+    def bind(self, weights: np.ndarray, gradients: np.ndarray, start: int) -> int:
+        """Move the parameters into ``weights[start:]`` and their gradients into the same place
+        of ``gradients`` (flat arrays the model holds); returns where the next layer's go."""
+        def place(flat: np.ndarray, array: np.ndarray, at: int) -> np.ndarray:
+            view = flat[at:at + array.size].reshape(array.shape)
+            view[...] = array
+            return view
+
+        self.kernel, self.grad_kernel = place(weights, self.kernel, start), place(gradients, self.grad_kernel, start)
+        start += self.kernel.size
+        if self.bias is not None:
+            self.bias, self.grad_bias = place(weights, self.bias, start), place(gradients, self.grad_bias, start)
+            start += self.bias.size
+        return start
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         z = x @ self.kernel
         if self.bias is not None:

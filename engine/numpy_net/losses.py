@@ -96,8 +96,9 @@ class CategoricalCrossentropy(Loss):
     def means_from_logits(self, y, z):
         y = self._one_hot(y, z)
         log_p = z - z.max(axis=-1, keepdims=True)
-        log_p = log_p - np.log(np.sum(np.exp(log_p), axis=-1, keepdims=True))
-        return -np.mean(np.sum(y * log_p, axis=-1), axis=-1)
+        log_p -= np.log(np.sum(np.exp(log_p), axis=-1, keepdims=True))
+        log_p *= y
+        return -log_p.sum(axis=(-2, -1)) / z.shape[-2]  # -sum_c y_c log p_c, averaged over the rows
 
     def logits_gradient(self, y, p):
         return (p - self._one_hot(y, p)) / len(p)

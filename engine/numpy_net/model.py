@@ -6,6 +6,7 @@ loss, backward to get the gradient, then let the optimizer step down it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -28,6 +29,23 @@ class Sequential:
         self.output = next(layer for layer in reversed(layers) if isinstance(layer, Dense))
         # Cross-entropy on a sigmoid/softmax output is computed from its logits (as Keras does).
         self.fused = loss.from_logits_activation == self.output.activation.name
+        self.dense = [layer for layer in layers if isinstance(layer, Dense)]
+        self.penalised = any(layer.penalised for layer in self.dense)
+        self._pack()
+
+    def _pack(self) -> None:
+        """Every parameter becomes a view into one flat array, every gradient into another, so
+        that the optimizer steps them all with one pass of whole-array operations (a dozen NumPy
+        calls per step, not a dozen per weight array). The layers still see their own W and b."""
+        params = self.parameters
+        dtype = np.result_type(*params) if params else np.float32
+        size = sum(p.size for p in params)
+        weights, gradients = np.empty(size, dtype), np.zeros(size, dtype)
+        start = 0
+        for layer in self.dense:
+            start = layer.bind(weights, gradients, start)
+        #: The optimizer's view of the model: all parameters, and all gradients, as one array each.
+        self.flat_parameters, self.flat_gradients = [weights], [gradients]
 
     @classmethod
     def from_preset(cls, preset: Preset, weights: list[np.ndarray], rng: np.random.Generator) -> Sequential:
@@ -73,7 +91,7 @@ class Sequential:
         return x
 
     def penalty(self) -> float:
-        return sum(layer.penalty() for layer in self.layers)
+        return sum(layer.penalty() for layer in self.dense) if self.penalised else 0.0
 
     def data_loss(self, y: np.ndarray, p: np.ndarray) -> float:
         """The loss of outputs p (just computed by :meth:`forward`) against targets y."""
@@ -101,8 +119,9 @@ class Sequential:
             grad = self.output.backward(self.loss.gradient(y, p), need_input_grad=last > 0)
         for i in range(last - 1, -1, -1):  # the first layer needs no gradient for its input
             grad = self.layers[i].backward(grad, need_input_grad=i > 0)
-        for layer in self.layers:
-            layer.add_penalty_gradients()
+        if self.penalised:
+            for layer in self.dense:
+                layer.add_penalty_gradients()
 
     def train_step(self, x: np.ndarray, y: np.ndarray, optimizer,
                    watch: Callable[[list[np.ndarray]], None] | None = None) -> tuple[float, np.ndarray]:
@@ -112,9 +131,9 @@ class Sequential:
         :func:`~nnplay.engine.numpy_net.trainer.divergence_is_an_outcome`."""
         p = self.forward(x, training=True)
         loss = self.data_loss(y, p) + self.penalty()
-        if np.isfinite(loss):
+        if math.isfinite(loss):
             self.backward(y, p)
             if watch is not None:
                 watch(self.gradients)
-            optimizer.apply(self.parameters, self.gradients)
+            optimizer.apply(self.flat_parameters, self.flat_gradients)
         return loss, p

@@ -9,6 +9,7 @@ the end of the epoch with dropout off.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -116,7 +117,7 @@ class NumpyTrainer(Trainer):
         batch = train.batch_rows(n)
         steps = max(1, -(-n // batch))
         stopper = EarlyStopper(train.early_stopping) if train.early_stopping else None
-        optimizer = make_optimizer(train.optimizer, self.model.parameters)
+        optimizer = make_optimizer(train.optimizer, self.model.flat_parameters)
         history = History()
         emit(TrainBegin(self.engine, train.epochs, steps, n, len(x_val)))
 
@@ -141,7 +142,7 @@ class NumpyTrainer(Trainer):
                     loss, p = self._watched_step(xb, yb, optimizer, emit, epoch, step + 1)
                 else:
                     loss, p = self.model.train_step(xb, yb, optimizer)
-                if not np.isfinite(loss):
+                if not math.isfinite(loss):
                     status, stopped_epoch = "diverged", epoch
                     break
                 seen += len(xb)

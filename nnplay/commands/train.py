@@ -7,6 +7,7 @@ from pathlib import Path
 
 from nnplay.engine.spec_names import ENGINES
 from nnplay.exit_codes import EXIT_DIVERGED, EXIT_OK
+from nnplay.overrides import device_count
 
 #: Models up to this many parameters have their weights printed (the lecture prints beta-hat).
 WEIGHTS_PRINTED_UP_TO = 20
@@ -18,6 +19,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--engine", choices=ENGINES, help="override the preset's engine")
     parser.add_argument("--epochs", type=int, metavar="N", help="override train.epochs")
     parser.add_argument("--seed", type=int, metavar="N", help="override train.seed")
+    parser.add_argument("--devices", type=device_count, metavar="N|all",
+                        help='override train.devices: the Keras engine on N GPUs (N logical CPU devices without one) or "all"')
     parser.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
     parser.add_argument("--force", action="store_true", help="overwrite an existing export file")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
@@ -57,7 +60,8 @@ def _print(report, exported: Path | None) -> None:
 
     console, fit = Console(), report.fit
     style = {"diverged": "bold red", "cancelled": "yellow"}.get(fit.status, "bold green")
-    console.print(f"[{style}]{report.engine}: {fit.describe()}[/] in {fit.fit_seconds:.2f} s")
+    devices = f" on {fit.replicas} devices" if fit.replicas > 1 else ""
+    console.print(f"[{style}]{report.engine}: {fit.describe()}[/] in {fit.fit_seconds:.2f} s{devices}")
     print_test(console, report)
     if report.summary.total_params <= WEIGHTS_PRINTED_UP_TO:
         for i, layer in enumerate(figures(report.layer_weights(), report.preset.train.dtype)):
