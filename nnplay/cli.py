@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
     search.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
     search.add_argument("--json", action="store_true", help="every trial and the best, one JSON object on stdout")
+    search.add_argument("--storage", metavar="WHERE", help="share the study: a journal file path (processes on one machine) "
+                        "or a postgresql://, mysql:// or sqlite:/// URL (several machines); default: in memory")
+    search.add_argument("--study", metavar="NAME", help="the shared study to create or join (default: the preset's id)")
+    search.add_argument("--workers", type=int, metavar="N", help="start N local worker processes on the shared study; "
+                        "--trials counts the whole study's trials")
+    search.add_argument("--heartbeat", type=float, metavar="SECONDS", help="a running trial's sign of life in a shared "
+                        "study (default 10); a trial silent for 3 of them is marked failed")
+    search.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # this process's number among --workers
 
     compare = commands.add_parser("compare", help="train several presets headless and compare their runs")
     compare.add_argument("presets", nargs="+", metavar="PRESET")
@@ -477,13 +485,22 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise SpecError(f"must be within 1 .. 10000 (got {args.trials})", field="--trials")
     if args.save_best:  # before searching: a bad path should cost no minutes
         check_preset_target(args.save_best, overwrite=args.force, field="--save-best")
+    study = _study_options(args)
     prepared = prepare(preset)
     cancel = threading.Event()
+    if args.workers is not None:
+        from nnplay.engine.search_workers import run_workers
+
+        def search(**kwargs):
+            return run_workers(args.preset, prepared, study, args.workers, **kwargs)
+    else:
+        def search(**kwargs):
+            return run_search(prepared, study=study, **kwargs)
     with _ctrl_c_sets(cancel):
         if args.json:
-            result = run_search(prepared, trials=args.trials, engine=args.engine, cancel=cancel)
+            result = search(trials=args.trials, engine=args.engine, cancel=cancel)
         else:
-            result = _search_with_progress(prepared, args, cancel)
+            result = _search_with_progress(prepared, args, cancel, search)
     saved = None
     if args.save_best and result.best is not None:
         saved = save_preset(result.best_preset(), args.save_best, overwrite=args.force)
@@ -494,11 +511,32 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK if result.best is not None else EXIT_DIVERGED
 
 
-def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.Event):
+def _study_options(args: argparse.Namespace):
+    """--storage, --study, --workers and --heartbeat as the engine's StudyOptions (None: in memory)."""
+    from nnplay.engine.errors import SpecError
+    from nnplay.engine.presets import resolve
+    from nnplay.engine.study_storage import HEARTBEAT_SECONDS, StudyOptions
+
+    if args.storage is None:
+        for flag, value in (("--study", args.study), ("--workers", args.workers), ("--heartbeat", args.heartbeat)):
+            if value is not None:
+                raise SpecError("needs --storage (a journal file such as search.journal, or a database URL)", field=flag)
+        return None
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise SpecError(f"must be within 1 .. 64 (got {args.workers})", field="--workers")
+    if args.heartbeat is not None and not 1 <= args.heartbeat <= 3600:
+        raise SpecError(f"must be within 1 .. 3600 seconds (got {args.heartbeat:g})", field="--heartbeat")
+    name = args.study if args.study is not None else resolve(args.preset).stem
+    if not name.strip() or len(name) > 512 or "\0" in name:
+        raise SpecError(f"{name[:40]!r} is not a study name (1 to 512 characters)", field="--study")
+    return StudyOptions(args.storage, name, args.worker, args.heartbeat or HEARTBEAT_SECONDS)
+
+
+def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.Event, search):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nnplay.engine.search import TrialBegin, TrialEnd, TrialEpoch, run_search
+    from nnplay.engine.search import StudyProgress, TrialBegin, TrialEnd, TrialEpoch
     from nnplay.tui.render_search import format_value, param_label
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -517,11 +555,12 @@ def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.
             elif isinstance(event, TrialEpoch):
                 value = "" if event.value is None else f"  {param_label(objective)} {event.value:.4f}"
                 progress.update(epochs, completed=event.epoch + 1, total=event.epochs, note=drawn["text"] + value)
-            elif isinstance(event, TrialEnd):
+            elif isinstance(event, TrialEnd | StudyProgress):  # a shared study counts every worker's trials
                 best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
-                progress.update(trials, advance=1, note=best)
+                done = sum(trial.status != "running" for trial in event.leaderboard)
+                progress.update(trials, completed=done, note=best)
 
-        return run_search(prepared, trials=args.trials, engine=args.engine, on_event=on_event, cancel=cancel)
+        return search(trials=args.trials, engine=args.engine, on_event=on_event, cancel=cancel)
 
 
 def _print_search(result, saved: Path | None) -> None:
@@ -531,6 +570,8 @@ def _print_search(result, saved: Path | None) -> None:
 
     console = Console()
     done = f"{len(result.trials)} trials in {result.seconds:.2f} s ({result.engine} engine)"
+    if result.study is not None:
+        done = f"{done}; study {result.study} in {result.storage}"
     console.print(f"[yellow]search cancelled after {done}[/]" if result.cancelled else f"[bold]search: {done}[/]")
     best = None if result.best is None else result.best.number
     console.print(leaderboard_table(result.leaderboard(), result.preset.search.space, result.objective, best=best))
