@@ -95,22 +95,38 @@ def open_storage(place: StudyPlace, heartbeat: float = HEARTBEAT_SECONDS) -> Any
 
 def _open_rdb(place: StudyPlace, heartbeat: float) -> Any:
     import optuna
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     kwargs: dict[str, Any] = {}
     if not place.where.startswith("sqlite"):
         kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS}
-    for attempt in range(3):  # sqlite: processes that create its tables at once can collide; the loser retries
+    url = _with_driver(place.where)
+    for attempt in range(3):  # processes that create the tables at once can collide (sqlite above all): retry
         try:
-            return optuna.storages.RDBStorage(place.where, engine_kwargs=kwargs, heartbeat_interval=_whole(heartbeat),
-                                              grace_period=_whole(heartbeat * GRACE_BEATS))
-        except ModuleNotFoundError as error:
-            raise NnplayError(f"{place.shown}: the database driver {error.name} is not installed", field="--storage") from None
-        except SQLAlchemyError as error:
-            if attempt == 2 or not place.where.startswith("sqlite"):
+            with warnings.catch_warnings():  # the heartbeat arguments are "experimental" (since Optuna 2.9)
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(url, engine_kwargs=kwargs, heartbeat_interval=_whole(heartbeat),
+                                                  grace_period=_whole(heartbeat * GRACE_BEATS))
+        except ImportError as error:  # Optuna's, with the driver's ModuleNotFoundError as its cause
+            missing = getattr(error.__cause__, "name", None) or "for this URL"
+            hint = " (pip install 'nnplay[postgres]')" if place.where.startswith("postgresql") else ""
+            raise NnplayError(f"{place.shown}: the database driver {missing} is not installed{hint}",
+                              field="--storage") from None
+        except SQLAlchemyError as error:  # a server that does not answer is reported at once; a collision retried
+            if attempt == 2 or (isinstance(error, OperationalError) and not place.where.startswith("sqlite")):
                 raise NnplayError(f"cannot open {place.shown}: {_first_line(error)}", field="--storage") from None
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` with the driver that is installed: SQLAlchemy 2.1 defaults to psycopg 3 (nnplay's
+    ``postgres`` extra), 2.0 to psycopg2; a URL that names its driver (``postgresql+...``) is kept."""
+    import importlib.util
+
+    if url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is not None:
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
 
 def _whole(seconds: float) -> int:
@@ -164,8 +180,11 @@ def join_study(storage: Any, name: str, identity: SearchIdentity, sampler: Any, 
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        study = optuna.create_study(storage=storage, study_name=name, direction=identity.direction, sampler=sampler,
-                                    pruner=pruner, load_if_exists=True)
+        try:  # an existing study is read, never written to first (a journal records every create, even a refused one)
+            study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
+        except KeyError:
+            study = optuna.create_study(storage=storage, study_name=name, direction=identity.direction, sampler=sampler,
+                                        pruner=pruner, load_if_exists=True)
         if study.direction.name.lower() != identity.direction:
             raise NnplayError(f"the study {name!r} in this storage was made to {study.direction.name.lower()}; "
                               f"this search would {identity.direction} {identity.objective}: pick another --study",
