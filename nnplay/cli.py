@@ -536,31 +536,38 @@ def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nnplay.engine.search import StudyProgress, TrialBegin, TrialEnd, TrialEpoch
+    from nnplay.engine.search import SearchBegin, StudyProgress, TrialBegin, TrialEnd, TrialEpoch
     from nnplay.tui.render_search import format_value, param_label
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[note]}"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        objective = prepared.preset.search.objective
-        trials = progress.add_task("trials", total=args.trials or prepared.preset.search.trials, note="")
-        epochs = progress.add_task("epochs", total=prepared.preset.train.epochs, note="")
+    # Shown from SearchBegin on: a storage that cannot be opened is one error line, with no bar before it.
+    progress = Progress(*columns, console=Console(stderr=True), transient=True)
+    objective = prepared.preset.search.objective
+    trials = progress.add_task("trials", total=args.trials or prepared.preset.search.trials, note="")
+    epochs = progress.add_task("epochs", total=prepared.preset.train.epochs, note="")
+    drawn = {"text": ""}
 
-        drawn = {"text": ""}
+    def on_event(event) -> None:
+        if isinstance(event, SearchBegin):
+            progress.update(trials, total=event.trials, note=event.study)
+            progress.start()
+        elif isinstance(event, TrialBegin):
+            drawn["text"] = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
+            progress.update(epochs, completed=0, description=f"trial {event.number}", note=drawn["text"])
+        elif isinstance(event, TrialEpoch):
+            value = "" if event.value is None else f"  {param_label(objective)} {event.value:.4f}"
+            progress.update(epochs, completed=event.epoch + 1, total=event.epochs, note=drawn["text"] + value)
+        elif isinstance(event, TrialEnd | StudyProgress):  # a shared study counts every worker's trials
+            best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
+            done = sum(trial.status != "running" for trial in event.leaderboard)
+            progress.update(trials, completed=done, note=best)
 
-        def on_event(event) -> None:
-            if isinstance(event, TrialBegin):
-                drawn["text"] = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
-                progress.update(epochs, completed=0, description=f"trial {event.number}", note=drawn["text"])
-            elif isinstance(event, TrialEpoch):
-                value = "" if event.value is None else f"  {param_label(objective)} {event.value:.4f}"
-                progress.update(epochs, completed=event.epoch + 1, total=event.epochs, note=drawn["text"] + value)
-            elif isinstance(event, TrialEnd | StudyProgress):  # a shared study counts every worker's trials
-                best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
-                done = sum(trial.status != "running" for trial in event.leaderboard)
-                progress.update(trials, completed=done, note=best)
-
+    try:
         return search(trials=args.trials, engine=args.engine, on_event=on_event, cancel=cancel)
+    finally:
+        if progress.live.is_started:  # stopping one never started still prints a blank line
+            progress.stop()
 
 
 def _print_search(result, saved: Path | None) -> None:
