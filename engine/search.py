@@ -259,10 +259,11 @@ class _TrialWatch:
         value = event.logs.get(self.objective)
         if value is not None and math.isfinite(value):
             self.last = float(value)
-            self.trial.report(self.last, event.epoch)
-            if self.prune and self.trial.should_prune():
-                self.pruned = True
-                self.stop.set()
+            if self.prune:  # only the pruner reads them; in a journal file each report is a write with an fsync
+                self.trial.report(self.last, event.epoch)
+                if self.trial.should_prune():
+                    self.pruned = True
+                    self.stop.set()
         self.emit(TrialEpoch(self.trial.number, event.epoch, event.epochs, self.last))
 
 

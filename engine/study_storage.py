@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 import threading
 import time
 import warnings
@@ -177,7 +178,6 @@ class SearchIdentity:
 def join_study(storage: Any, name: str, identity: SearchIdentity, sampler: Any, pruner: Any) -> Any:
     """Create the study ``name`` or join it; one line naming ``--study`` when it searches otherwise."""
     import optuna
-    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         try:  # an existing study is read, never written to first (a journal records every create, even a refused one)
@@ -196,9 +196,17 @@ def join_study(storage: Any, name: str, identity: SearchIdentity, sampler: Any, 
             raise NnplayError(f"the study {name!r} searches {stored.get('objective')} over "
                               f"{', '.join(stored.get('space', [])) or 'nothing'}; this search differs: pick another --study",
                               field="--study")
-    except SQLAlchemyError as error:
+    except Exception as error:
+        if not _is_database_error(error):
+            raise
         raise NnplayError(f"the database refused the study: {_first_line(error)}", field="--storage") from None
     return study
+
+
+def _is_database_error(error: Exception) -> bool:
+    """SQLAlchemy's errors, without importing SQLAlchemy (half a second) for a journal file."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.SQLAlchemyError)
 
 
 def worker_seed(seed: int, worker: int | None = None) -> int:
