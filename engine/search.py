@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import json
 import math
 import os
 import threading
@@ -372,7 +373,8 @@ def trial_result(trial: Any) -> TrialResult:
 
 
 def identity_of(search: SearchSpec) -> SearchIdentity:
-    return SearchIdentity(search.objective, search.direction, tuple(search.space))
+    space = tuple((name, json.dumps(spec.model_dump(mode="json"), sort_keys=True)) for name, spec in search.space.items())
+    return SearchIdentity(search.objective, search.direction, space)
 
 
 def run_search(

@@ -24,6 +24,7 @@ Optuna (and SQLAlchemy) are imported inside the functions: the CLI's ``--help`` 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import sys
@@ -165,14 +166,29 @@ def _open_journal(place: StudyPlace, heartbeat: float) -> Any:
 
 @dataclass(frozen=True)
 class SearchIdentity:
-    """What a study is a search of; a worker that searches something else may not join it."""
+    """What a study is a search of: its objective, direction, and space (each range as JSON text, since
+    Optuna refuses a parameter drawn from two ranges). A worker that searches otherwise may not join."""
 
     objective: str
     direction: str
-    space: tuple[str, ...]
+    space: tuple[tuple[str, str], ...]  # (name, its range as JSON text)
 
     def to_json(self) -> dict[str, Any]:
-        return {"objective": self.objective, "direction": self.direction, "space": list(self.space)}
+        return {"objective": self.objective, "direction": self.direction,
+                "space": {name: json.loads(text) for name, text in self.space}}
+
+    def differs(self, stored: Any) -> str | None:
+        """How a study's stored identity differs from this one (None: the same search)."""
+        mine = self.to_json()
+        if not isinstance(stored, dict):
+            return "made by something else"
+        if stored.get("objective") != mine["objective"]:
+            return f"searches {stored.get('objective')}"
+        theirs = stored.get("space") if isinstance(stored.get("space"), dict) else {}
+        for name in sorted(set(theirs) | set(mine["space"])):
+            if theirs.get(name) != mine["space"].get(name):
+                return f"searches {name} over {json.dumps(theirs.get(name))}" if name in theirs else f"has no {name}"
+        return None
 
 
 def join_study(storage: Any, name: str, identity: SearchIdentity, sampler: Any, pruner: Any) -> Any:
@@ -192,10 +208,8 @@ def join_study(storage: Any, name: str, identity: SearchIdentity, sampler: Any, 
         stored = study.user_attrs.get("nnplay")
         if stored is None:
             study.set_user_attr("nnplay", identity.to_json())
-        elif stored != identity.to_json():
-            raise NnplayError(f"the study {name!r} searches {stored.get('objective')} over "
-                              f"{', '.join(stored.get('space', [])) or 'nothing'}; this search differs: pick another --study",
-                              field="--study")
+        elif (difference := identity.differs(stored)) is not None:
+            raise NnplayError(f"the study {name!r} {difference}, unlike this search: pick another --study", field="--study")
     except Exception as error:
         if not _is_database_error(error):
             raise

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import optuna
@@ -118,17 +119,21 @@ def test_workers_started_by_hand_join_the_same_study(storage, tmp_path):
 
 
 def test_the_pruner_reads_the_other_workers_reports(tmp_path):
-    """A worker whose trials all learn nothing is pruned by the median of another worker's good trials,
-    from its very first trial: it has no finished trial of its own to compare with."""
+    """Another process has finished three trials that scored a perfect 1.0 at every epoch; this worker's
+    pruner compares with them, so its own trials are pruned from the first one after the warm-up epoch,
+    although it has no finished trial of its own (its pruner's start-up is 2 trials)."""
     journal = str(tmp_path / "s.journal")
-    good = validate_preset(__import__("tomllib").loads(SHARED.replace("epochs = 6", "epochs = 4")))
-    run_search(prepare(good), trials=3, study=StudyOptions(journal, "shared"))
-    hopeless = validate_preset(__import__("tomllib").loads(SHARED.replace("epochs = 6", "epochs = 4").replace(
-        "{ low = 1e-3, high = 0.3, log = true }", "{ low = 1e-7, high = 2e-7, log = true }")))
-    result = run_search(prepare(hopeless), trials=5, study=StudyOptions(journal, "shared"))
-    mine = [t for t in result.trials if t.number >= 3]
+    preset = validate_preset(tomllib.loads(SHARED))
+    run_search(prepare(preset), trials=1, study=StudyOptions(journal, "shared"))  # makes the study, one trial
+    other = load(journal, "shared")  # as another process sees it
+    drawn = other.trials[0]
+    for _ in range(3):
+        other.add_trial(optuna.trial.create_trial(params=drawn.params, distributions=drawn.distributions, value=1.0,
+                                                  intermediate_values=dict.fromkeys(range(6), 1.0)))
+    result = run_search(prepare(preset), trials=6, study=StudyOptions(journal, "shared"))
+    mine = [t for t in result.trials if t.number >= 4]
     assert [t.status for t in mine] == ["pruned", "pruned"] and all(t.epochs == 2 for t in mine)
-    assert len(result.trials) == 5  # the leaderboard holds the other worker's three trials too
+    assert len(result.trials) == 6  # the leaderboard holds the other process's trials too
 
 
 def test_optuna_cli_reads_the_study(tmp_path):
@@ -217,3 +222,15 @@ def test_workers_carry_on_when_one_is_killed(tmp_path):
     assert "stopped before the trial ended" in board[trial.number]["message"]
     assert sum(t["status"] != "failed" for t in board.values()) >= 4
     assert all(t.state.is_finished() for t in load(journal).get_trials())
+
+
+def test_a_worker_searching_another_space_may_not_join(tmp_path, capsys):
+    """Optuna refuses a parameter drawn from two ranges in one study (a ValueError in the middle of a
+    trial); nnplay refuses the worker before it asks, naming the range that differs."""
+    journal = str(tmp_path / "s.journal")
+    assert main(["search", write(tmp_path), "--storage", journal, "--trials", "1", "--json"]) == 0
+    wider = SHARED.replace('{ choices = [16, 64] }', '{ choices = [16, 32, 64] }')
+    assert main(["search", write(tmp_path, wider), "--storage", journal, "--trials", "2", "--json"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("nnplay: error: --study: the study 'search' searches train.batch_size"), err
+    assert len(load(journal).get_trials()) == 1
