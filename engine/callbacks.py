@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from nnplay.engine.training import BatchEnd, EpochEnd, Event, FitResult, StepTaken, TrainBegin, TrainEnd, TrainFailed
 
 if TYPE_CHECKING:
-    from nnplay.engine.search import SearchBegin, SearchResult, TrialBegin, TrialEnd, TrialEpoch
+    from nnplay.engine.search import SearchBegin, SearchResult, StudyProgress, TrialBegin, TrialEnd, TrialEpoch
     from nnplay.engine.session import RunStart
 
 
@@ -165,6 +165,9 @@ class SearchCallback:
     def on_trial_end(self, end: TrialEnd) -> None:
         """A trial ended: its result, the best so far, the ranked trials."""
 
+    def on_study_progress(self, progress: StudyProgress) -> None:
+        """A shared study, read back while this worker trains: every worker's trials so far."""
+
     def on_search_end(self, result: SearchResult) -> None:
         """The search ended (done or stopped)."""
 
@@ -178,13 +181,14 @@ class SearchCallbackList:
 
     def __call__(self, event: Any) -> None:
         if self._hooks is None:  # the search module (and the run module under it) loads on first use
-            from nnplay.engine.search import SearchBegin, SearchEnd, TrialBegin, TrialEnd, TrialEpoch
+            from nnplay.engine.search import SearchBegin, SearchEnd, StudyProgress, TrialBegin, TrialEnd, TrialEpoch
 
             self._hooks = {
                 SearchBegin: lambda c, e: c.on_search_begin(e),
                 TrialBegin: lambda c, e: c.on_trial_begin(e),
                 TrialEpoch: lambda c, e: c.on_trial_epoch(e),
                 TrialEnd: lambda c, e: c.on_trial_end(e),
+                StudyProgress: lambda c, e: c.on_study_progress(e),
                 SearchEnd: lambda c, e: c.on_search_end(e.result),
             }
         hook = self._hooks[type(event)]

@@ -11,15 +11,24 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from nnplay.engine.callbacks import Callback, CallbackList
+from nnplay.engine.callbacks import Callback, CallbackList, SearchCallback, SearchCallbackList
 from nnplay.engine.run import Prepared, RunReport, run
-from nnplay.engine.search import SearchResult, TrialBegin, TrialEnd, TrialEpoch, run_search
+from nnplay.engine.search import (
+    SearchBegin,
+    SearchResult,
+    StudyProgress,
+    TrialBegin,
+    TrialEnd,
+    TrialEpoch,
+    TrialResult,
+    run_search,
+)
 from nnplay.engine.training import TrainBegin
 from nnplay.report_text import figures_line
 from nnplay.tui.render_search import format_value, param_label
@@ -83,35 +92,55 @@ class _TrainBar(Callback):
         self.bar.update(self.task, completed=(epoch + 1) * self.steps, logs=figures_line(logs))
 
 
-def search(prepared: Prepared, *, trials: int | None, engine: str | None, progress: bool) -> SearchResult:
-    """Run the prepared preset's search under Ctrl-C, with bars for trials and epochs when ``progress``."""
+def search(prepared: Prepared, *, trials: int | None, engine: str | None, progress: bool,
+           run: Callable[..., SearchResult] = run_search) -> SearchResult:
+    """Run the prepared preset's search under Ctrl-C, with bars for trials and epochs when ``progress``.
+    ``run`` is the search itself: :func:`run_search` (one process, in memory or on a shared study) or
+    a function that starts workers on a shared study."""
     cancel = threading.Event()
     with ctrl_c_sets(cancel):
         if not progress:
-            return run_search(prepared, trials=trials, engine=engine, cancel=cancel)
+            return run(prepared, trials=trials, engine=engine, cancel=cancel)
+        bars = _SearchBars(prepared, trials)
+        try:
+            return run(prepared, trials=trials, engine=engine, cancel=cancel, on_event=SearchCallbackList([bars]))
+        finally:
+            if bars.bar.live.is_started:  # stopping one never started still prints a blank line
+                bars.bar.stop()
+
+
+class _SearchBars(SearchCallback):
+    """The trials done (every worker's, in a shared study) and the epochs of the trial under way.
+    Shown from the search's start on: a storage that cannot be opened is one error line, no bar."""
+
+    def __init__(self, prepared: Prepared, trials: int | None) -> None:
         spec = prepared.preset.search
         assert spec is not None
-        with _bar("note", eta=False, transient=True) as bar:
-            trials_task = bar.add_task("trials", total=trials or spec.trials, note="")
-            epochs_task = bar.add_task("epochs", total=prepared.preset.train.epochs, note="")
-            drawn = {"text": ""}
+        self.objective = spec.objective
+        self.bar = _bar("note", eta=False, transient=True)
+        self.trials = self.bar.add_task("trials", total=trials or spec.trials, note="")
+        self.epochs = self.bar.add_task("epochs", total=prepared.preset.train.epochs, note="")
+        self.drawn = ""
 
-            def trial_begin(event: TrialBegin) -> None:
-                drawn["text"] = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
-                bar.update(epochs_task, completed=0, description=f"trial {event.number}", note=drawn["text"])
+    def on_search_begin(self, begin: SearchBegin) -> None:
+        self.bar.update(self.trials, total=begin.trials, note=begin.study)
+        self.bar.start()
 
-            def trial_epoch(event: TrialEpoch) -> None:
-                value = "" if event.value is None else f"  {param_label(spec.objective)} {event.value:.4f}"
-                bar.update(epochs_task, completed=event.epoch + 1, total=event.epochs, note=drawn["text"] + value)
+    def on_trial_begin(self, trial: TrialBegin) -> None:
+        self.drawn = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in trial.params.items())
+        self.bar.update(self.epochs, completed=0, description=f"trial {trial.number}", note=self.drawn)
 
-            def trial_end(event: TrialEnd) -> None:
-                best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
-                bar.update(trials_task, advance=1, note=best)
+    def on_trial_epoch(self, epoch: TrialEpoch) -> None:
+        value = "" if epoch.value is None else f"  {param_label(self.objective)} {epoch.value:.4f}"
+        self.bar.update(self.epochs, completed=epoch.epoch + 1, total=epoch.epochs, note=self.drawn + value)
 
-            handlers: dict[type, Any] = {TrialBegin: trial_begin, TrialEpoch: trial_epoch, TrialEnd: trial_end}
-            return run_search(prepared, trials=trials, engine=engine, cancel=cancel,
-                              on_event=lambda event: handlers.get(type(event), _ignore)(event))
+    def on_trial_end(self, end: TrialEnd) -> None:
+        self._count(end.best, end.leaderboard)
 
+    def on_study_progress(self, progress: StudyProgress) -> None:
+        self._count(progress.best, progress.leaderboard)
 
-def _ignore(_: object) -> None:
-    pass
+    def _count(self, best: TrialResult | None, leaderboard: tuple[TrialResult, ...]) -> None:
+        note = "" if best is None else f"best {best.value:.4f} (trial {best.number})"
+        done = sum(trial.status != "running" for trial in leaderboard)  # a shared study: every worker's
+        self.bar.update(self.trials, completed=done, note=note)

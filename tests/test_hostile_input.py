@@ -62,6 +62,16 @@ def two_classes(extra: dict | None = None) -> dict:
     return folder_preset(**files, **(extra or {}))
 
 
+SEARCHABLE = preset_text(LOGISTIC, SIGMOID, "binary_crossentropy", "epochs = 2\nvalidation_split = 0.25") + (
+    '[search]\ntrials = 2\n[search.space]\n"train.optimizer.learning_rate" = { low = 0.01, high = 0.1 }\n')
+#: A journal holding one study, "s", made to minimise (directions [1]): what Optuna writes first.
+JOURNAL_MINIMISING = '{"op_code":0,"worker_id":"w","study_name":"s","directions":[1]}\n'
+
+
+def search_case(storage: str, files: dict | None = None, *flags: str) -> tuple[dict, list[str]]:
+    return {"p.toml": SEARCHABLE, **(files or {})}, ["search", "p.toml", "--storage", storage, "--json", *flags]
+
+
 LONG_NAME = "x" * 300 + ".toml"
 CORPUS: dict[str, tuple[dict, list[str], int, tuple[str, ...]]] = {
     "preset_not_utf8": ({"p.toml": b'[preset]\ntitle = "caf\xe9"\n'}, ["check", "p.toml"], 2, ("p.toml", "UTF-8")),
@@ -117,6 +127,17 @@ CORPUS: dict[str, tuple[dict, list[str], int, tuple[str, ...]]] = {
     "devices_zero": ({"p.toml": GOOD.replace("epochs = 2", "epochs = 2\ndevices = 0")}, ["train", "p.toml"], 2,
                      ("train.devices", "(got 0)")),
     "devices_flag_zero": ({"p.toml": GOOD}, ["train", "p.toml", "--devices", "0"], 2, ("--devices", "(got 0)")),
+    "storage_url_malformed": (*search_case("postgresql://me@db.example:port/studies"), 2, ("--storage", "not a database URL")),
+    "storage_url_unknown_scheme": (*search_case("redis://localhost:6379"), 2, ("--storage", "redis://")),
+    "storage_unreachable": (*search_case("postgresql://nnplay@127.0.0.1:9/studies"), 2, ("--storage", "cannot open")),
+    "storage_is_a_folder": (*search_case("studies", {"studies/notes.txt": "mine"}), 2, ("--storage", "folder")),
+    "storage_folder_missing": (*search_case("nowhere/s.journal"), 2, ("--storage", "nowhere")),
+    "journal_that_is_text": (*search_case("s.journal", {"s.journal": "my notes\n"}), 2, ("s.journal", "not an Optuna journal")),
+    "journal_that_is_sqlite": (*search_case("s.journal", {"s.journal": b"SQLite format 3\0" + bytes(100)}), 2,
+                               ("s.journal", "sqlite:///")),
+    "study_with_another_direction": (*search_case("s.journal", {"s.journal": JOURNAL_MINIMISING}, "--study", "s"), 2,
+                                     ("--study", "minimize")),
+    "workers_without_storage": ({"p.toml": SEARCHABLE}, ["search", "p.toml", "--workers", "2"], 2, ("--workers", "--storage")),
     "pasted_megabyte_title": ({"p.toml": GOOD.replace('title = "t"', f'title = "{"t" * 1_000_000}"')}, ["check", "p.toml"], 2,
                               ("preset.title",)),
 }
@@ -259,6 +280,28 @@ def terminal(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess:
                           timeout=120, env=env)
 
 
+def test_a_journal_a_worker_left_mid_record_is_mended_keeping_every_record(tmp_path, monkeypatch):
+    """A worker killed while appending leaves a record without its newline; Optuna would append the next
+    record behind it and then refuse the whole journal. The next worker cuts only that half record,
+    under the journal's lock: every complete record stays byte for byte, and the study reads on."""
+    import optuna
+
+    write_files(tmp_path, {"p.toml": SEARCHABLE})
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["search", "p.toml", "--storage", "s.journal", "--trials", "2", "--json"]).code == 0
+    records = (tmp_path / "s.journal").read_bytes()
+    half = b'{"op_code":4,"worker_id":"killed","study_id":0,"datetime_start":"2026-'
+    (tmp_path / "s.journal").write_bytes(records + half)
+    done = terminal(tmp_path, "search", "p.toml", "--storage", "s.journal", "--trials", "3", "--json")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    after = (tmp_path / "s.journal").read_bytes()
+    assert after.startswith(records) and half not in after
+    study = optuna.load_study(study_name="p", storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(tmp_path / "s.journal"))))
+    assert [t.state.is_finished() for t in study.get_trials()] == [True] * 3
+    assert len(strict_json(done.stdout)["trials"]) == 3
+
+
 def test_a_diverging_run_prints_no_python_warning(tmp_path):
     text = GOOD.replace('"binary_crossentropy"', '"mean_squared_error"').replace('"sigmoid"', '"linear"')
     text = text.replace("epochs = 2", 'epochs = 40\nbatch_size = "full"\noptimizer = { name = "sgd", learning_rate = 90.0 }')
@@ -269,7 +312,8 @@ def test_a_diverging_run_prints_no_python_warning(tmp_path):
     strict_json(done.stdout)
 
 
-@pytest.mark.parametrize("name", ["preset_not_utf8", "deep_arrays", "csv_overflows_float32", "image_bomb"])
+@pytest.mark.parametrize("name", ["preset_not_utf8", "deep_arrays", "csv_overflows_float32", "image_bomb",
+                                  "journal_that_is_text"])
 def test_hostile_input_in_a_real_process_is_one_line(name, tmp_path):
     files, argv, code, words = CORPUS[name]
     write_files(tmp_path, files)

@@ -250,7 +250,9 @@ def test_search_json_contract(tmp_path, capsys):
     assert main(["search", write(tmp_path), "--trials", "3", "--json"]) == 0
     text = capsys.readouterr().out
     out = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not standard JSON"))
-    assert set(out) == {"preset", "engine", "objective", "direction", "cancelled", "seconds", "trials", "best", "saved"}
+    assert set(out) == {"preset", "engine", "objective", "direction", "cancelled", "seconds", "trials", "best", "saved",
+                        "study", "storage"}
+    assert out["study"] is None and out["storage"] is None  # no --storage: the study lived in memory
     assert out["engine"] == "numpy" and out["objective"] == "val_accuracy" and out["direction"] == "maximize"
     assert len(out["trials"]) == 3 and out["cancelled"] is False and out["saved"] is None
     for trial in out["trials"]:

@@ -19,6 +19,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
     parser.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
     parser.add_argument("--json", action="store_true", help="every trial and the best, one JSON object on stdout")
+    parser.add_argument("--storage", metavar="WHERE", help="share the study: a journal file path (processes on one machine) "
+                        "or a postgresql://, mysql:// or sqlite:/// URL (several machines); default: in memory")
+    parser.add_argument("--study", metavar="NAME", help="the shared study to create or join (default: the preset's id)")
+    parser.add_argument("--workers", type=int, metavar="N", help="start N local worker processes on the shared study; "
+                        "--trials counts the whole study's trials")
+    parser.add_argument("--heartbeat", type=float, metavar="SECONDS", help="a running trial's sign of life in a shared "
+                        "study (default 10); a trial silent for 3 of them is marked failed")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # this process's number among --workers
     parser.set_defaults(handler=run)
 
 
@@ -35,7 +43,19 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError(f"must be within 1 .. {MAX_TRIALS} (got {args.trials})", field="--trials")
     if args.save_best:  # before searching: a bad path should cost no minutes
         check_preset_target(args.save_best, overwrite=args.force, field="--save-best")
-    result = progress.search(prepare(preset), trials=args.trials, engine=args.engine, progress=not args.json)
+    study = study_options(args)
+    prepared = prepare(preset)
+    if args.workers is not None:
+        from nnplay.engine.search_workers import run_workers
+
+        def search(prepared, **kwargs):
+            return run_workers(args.preset, prepared, study, args.workers, **kwargs)
+    else:
+        from nnplay.engine.search import run_search
+
+        def search(prepared, **kwargs):
+            return run_search(prepared, study=study, **kwargs)
+    result = progress.search(prepared, trials=args.trials, engine=args.engine, progress=not args.json, run=search)
     saved = None
     if args.save_best and result.best is not None:
         saved = save_preset(result.best_preset(), args.save_best, overwrite=args.force)
@@ -48,6 +68,27 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.best is not None else EXIT_DIVERGED
 
 
+def study_options(args: argparse.Namespace):
+    """--storage, --study, --workers and --heartbeat as the engine's StudyOptions (None: in memory)."""
+    from nnplay.engine.errors import SpecError
+    from nnplay.engine.presets import resolve
+    from nnplay.engine.study_storage import HEARTBEAT_SECONDS, StudyOptions
+
+    if args.storage is None:
+        for flag, value in (("--study", args.study), ("--workers", args.workers), ("--heartbeat", args.heartbeat)):
+            if value is not None:
+                raise SpecError("needs --storage (a journal file such as search.journal, or a database URL)", field=flag)
+        return None
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise SpecError(f"must be within 1 .. 64 (got {args.workers})", field="--workers")
+    if args.heartbeat is not None and not 1 <= args.heartbeat <= 3600:
+        raise SpecError(f"must be within 1 .. 3600 seconds (got {args.heartbeat:g})", field="--heartbeat")
+    name = args.study if args.study is not None else resolve(args.preset).stem
+    if not name.strip() or len(name) > 512 or "\0" in name:
+        raise SpecError(f"{name[:40]!r} is not a study name (1 to 512 characters)", field="--study")
+    return StudyOptions(args.storage, name, args.worker, args.heartbeat or HEARTBEAT_SECONDS)
+
+
 def _print(result, saved: Path | None) -> None:
     from rich.console import Console
 
@@ -55,6 +96,8 @@ def _print(result, saved: Path | None) -> None:
 
     console = Console()
     done = f"{len(result.trials)} trials in {result.seconds:.2f} s ({result.engine} engine)"
+    if result.study is not None:
+        done = f"{done}; study {result.study} in {result.storage}"
     console.print(f"[yellow]search cancelled after {done}[/]" if result.cancelled else f"[bold]search: {done}[/]")
     best = None if result.best is None else result.best.number
     console.print(leaderboard_table(result.leaderboard(), result.preset.search.space, result.objective, best=best))
