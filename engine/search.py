@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.run import Prepared, run
@@ -29,6 +29,9 @@ from nnplay.engine.runs import finite_or_none
 from nnplay.engine.search_spec import SearchSpec, Value, apply_params, draws_integers
 from nnplay.engine.spec import Preset, validate_preset
 from nnplay.engine.training import EpochEnd, Event
+
+if TYPE_CHECKING:
+    from nnplay.engine.run_keeping import RunKeeper
 
 TrialStatus = Literal["complete", "pruned", "failed"]
 
@@ -233,9 +236,11 @@ def run_search(
     engine: str | None = None,
     on_event: SearchSink | None = None,
     cancel: threading.Event | None = None,
+    keeper: RunKeeper | None = None,
 ) -> SearchResult:
     """Run the prepared preset's search: ``trials`` overrides ``search.trials``, ``engine`` the
-    preset's engine; ``cancel`` stops within one batch and keeps the trials finished by then."""
+    preset's engine; ``cancel`` stops within one batch and keeps the trials finished by then;
+    ``keeper`` records every trial that trained in the run store."""
     preset = prepared.preset
     search = preset.search
     if search is None:
@@ -262,7 +267,7 @@ def run_search(
         params = _suggest(trial, raw, search)
         emit(TrialBegin(trial.number, total, dict(params)))
         watch = _TrialWatch(trial, search.objective, search.pruning is not None, cancel, emit)
-        result = _run_trial(prepared, engine, params, watch)
+        result = _run_trial(prepared, engine, params, watch, keeper)
         if result is None:  # the user stopped the search in the middle of this trial
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             break
@@ -281,7 +286,8 @@ def run_search(
     return outcome
 
 
-def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch: _TrialWatch) -> TrialResult | None:
+def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch: _TrialWatch,
+               keeper: RunKeeper | None = None) -> TrialResult | None:
     started = time.perf_counter()
     number, objective = watch.trial.number, watch.objective
 
@@ -293,6 +299,8 @@ def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch:
         report = run(dataclasses.replace(prepared, preset=preset), engine=engine, on_event=watch, cancel=watch.stop)
     except NnplayError as error:  # values that do not fit together, or a trainer that refused them
         return failed(error.one_line())
+    if keeper is not None:
+        keeper.record(report, source="search")
     fit = report.fit
     seconds = time.perf_counter() - started
     if watch.pruned:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from nnplay import __version__, json_output
+from nnplay.commands.runs import add_keeping_flags, keeper_from
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
 WEIGHTS_IN_JSON_UP_TO = 1000  # parameters; the lecture prints beta-hat, so do we for small models
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
     train.add_argument("--force", action="store_true", help="overwrite an existing export file")
     train.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
+    add_keeping_flags(train)
 
     predict = commands.add_parser("predict", help="a saved .h5 model on a preset's test rows: probabilities, accuracy, confusion")
     predict.add_argument("model", metavar="MODEL.h5")
@@ -93,11 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
     search.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
     search.add_argument("--json", action="store_true", help="every trial and the best, one JSON object on stdout")
+    add_keeping_flags(search)
 
     compare = commands.add_parser("compare", help="train several presets headless and compare their runs")
-    compare.add_argument("presets", nargs="+", metavar="PRESET")
+    compare.add_argument("presets", nargs="+", metavar="PRESET|run:ID",
+                         help="a preset to train, or a stored run (run:12, see `nnplay runs`) to show as it was")
     compare.add_argument("--engine", choices=("numpy", "keras"), help="train every preset with this engine")
     compare.add_argument("--json", action="store_true", help="a JSON list, one row of figures per preset")
+    add_keeping_flags(compare)
+    from nnplay.commands import runs
+
+    runs.register(commands)
     return parser
 
 
@@ -111,7 +119,7 @@ def _count(text: str) -> int:
 
 _count.__name__ = "row count"  # argparse names the type in its message: "invalid row count value: '-1'"
 
-COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search", "compare")
+COMMAND_NAMES = ("play", "presets", "check", "summary", "data", "train", "predict", "search", "compare", "runs")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(args_list)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return int(exc.code or 0)
-    handler: Callable[[argparse.Namespace], int] = globals()[f"cmd_{args.command}"]
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", None) or globals()[f"cmd_{args.command}"]
     from nnplay.engine.errors import NnplayError, clip
 
     try:
@@ -258,16 +266,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         from nnplay.engine.export import check_export_target
 
         check_export_target(Path(args.export).expanduser(), args.force, field="--export")
-    report = _train_cancellable(prepare(preset), progress=not args.json)
+    keeper = keeper_from(args)  # a run store that cannot take the run says so before training
+    recording = keeper.start(preset, source="train")
+    report = _train_cancellable(prepare(preset), progress=not args.json, recording=recording)
+    run_id = recording.finish(report)
     exported = None
     if args.export:
         from nnplay.engine.export import export_h5
 
         exported = export_h5(report.trainer, Path(args.export).expanduser(), force=args.force)
     if args.json:
-        print(json_output.dumps(_report_json(args.preset, report, exported)))
+        print(json_output.dumps({**_report_json(args.preset, report, exported), "run_id": run_id}))
     else:
         _print_report(report, exported)
+        if run_id is not None:
+            print(f"recorded as run {run_id} (`nnplay runs show {run_id}`)")
     return EXIT_DIVERGED if report.fit.status == "diverged" else EXIT_OK
 
 
@@ -317,16 +330,32 @@ def _predict_json(args: argparse.Namespace, opened, probabilities) -> dict[str, 
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from nnplay.engine.presets import load_preset
     from nnplay.engine.run import prepare
-    from nnplay.engine.runs import RunStore
+    from nnplay.engine.run_keeping import label_changes, run_id_of, stored_record
+    from nnplay.engine.runs import RunRecord
 
     args.epochs = args.seed = None  # compare overrides only the engine
-    presets = [_with_overrides(load_preset(ref), args) for ref in args.presets]  # every one checked first
-    store = RunStore(limit=len(presets))
-    records = [store.add(_train_cancellable(prepare(preset), progress=not args.json)) for preset in presets]
+    keeper = keeper_from(args)
+    # every preset and stored run is read first: a typo costs no training
+    sources = [keeper.db.get(run_id) if (run_id := run_id_of(ref)) is not None else _with_overrides(load_preset(ref), args)
+               for ref in args.presets]
+    records, run_ids = [], []
+    for i, source in enumerate(sources, start=1):
+        if hasattr(source, "preset_toml"):  # a stored run, shown as it was
+            records.append(dataclasses.replace(stored_record(source), number=i))
+            run_ids.append(source.id)
+            continue
+        recording = keeper.start(source, source="compare")
+        report = _train_cancellable(prepare(source), progress=not args.json, recording=recording)
+        run_ids.append(recording.finish(report))
+        records.append(RunRecord.from_report(report, i, ()))
+    records = label_changes(records, same_title=False)
     if args.json:
-        rows = [{"preset": ref, **record.to_json()} for ref, record in zip(args.presets, records, strict=True)]
+        rows = [{"preset": ref, "run_id": run_id, **record.to_json()}
+                for ref, run_id, record in zip(args.presets, run_ids, records, strict=True)]
         print(json_output.dumps(rows))
         return EXIT_OK
     from rich.console import Console
@@ -337,13 +366,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _train_cancellable(prepared, *, progress: bool):
-    """Run ``prepared``; the first Ctrl-C stops it after the current batch (a progress bar on stderr if asked)."""
+def _train_cancellable(prepared, *, progress: bool, recording=None):
+    """Run ``prepared``; the first Ctrl-C stops it after the current batch (a progress bar on stderr if
+    asked); ``recording`` (a :class:`~nnplay.engine.run_keeping.Recording`) hears every event too."""
     from nnplay.engine.run import run
 
+    wrap = recording.around if recording is not None else (lambda sink: sink)
     cancel = threading.Event()
     with _ctrl_c_sets(cancel):
-        return _run_with_progress(prepared, cancel) if progress else run(prepared, on_event=None, cancel=cancel)
+        return _run_with_progress(prepared, cancel, wrap) if progress else run(prepared, on_event=wrap(None), cancel=cancel)
 
 
 @contextlib.contextmanager
@@ -363,7 +394,7 @@ def _ctrl_c_sets(cancel: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_with_progress(prepared, cancel: threading.Event):
+def _run_with_progress(prepared, cancel: threading.Event, wrap):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -388,7 +419,7 @@ def _run_with_progress(prepared, cancel: threading.Event):
                 logs = "  ".join(f"{k} {v:.4f}" for k, v in event.logs.items())
                 progress.update(task, completed=(event.epoch + 1) * state["steps"], logs=logs)
 
-        return run(prepared, on_event=on_event, cancel=cancel)
+        return run(prepared, on_event=wrap(on_event), cancel=cancel)
 
 
 def _weights_json(report) -> list[dict[str, Any]] | None:
@@ -477,13 +508,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise SpecError(f"must be within 1 .. 10000 (got {args.trials})", field="--trials")
     if args.save_best:  # before searching: a bad path should cost no minutes
         check_preset_target(args.save_best, overwrite=args.force, field="--save-best")
+    keeper = keeper_from(args)
     prepared = prepare(preset)
     cancel = threading.Event()
     with _ctrl_c_sets(cancel):
         if args.json:
-            result = run_search(prepared, trials=args.trials, engine=args.engine, cancel=cancel)
+            result = run_search(prepared, trials=args.trials, engine=args.engine, cancel=cancel, keeper=keeper)
         else:
-            result = _search_with_progress(prepared, args, cancel)
+            result = _search_with_progress(prepared, args, cancel, keeper)
     saved = None
     if args.save_best and result.best is not None:
         saved = save_preset(result.best_preset(), args.save_best, overwrite=args.force)
@@ -494,7 +526,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK if result.best is not None else EXIT_DIVERGED
 
 
-def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.Event):
+def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.Event, keeper):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -521,7 +553,7 @@ def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.
                 best = "" if event.best is None else f"best {event.best.value:.4f} (trial {event.best.number})"
                 progress.update(trials, advance=1, note=best)
 
-        return run_search(prepared, trials=args.trials, engine=args.engine, on_event=on_event, cancel=cancel)
+        return run_search(prepared, trials=args.trials, engine=args.engine, on_event=on_event, cancel=cancel, keeper=keeper)
 
 
 def _print_search(result, saved: Path | None) -> None:
