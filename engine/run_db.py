@@ -153,6 +153,14 @@ def utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def local_time(iso: str) -> str:
+    """A stored UTC time as local time, to the minute (``2026-12-03 18:04``)."""
+    import datetime
+
+    moment = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 # --------------------------------------------------------------------------------------------
 # The file
 

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnplay.engine.callbacks import Callback, CallbackList
-from nnplay.engine.run_db import NewRun, RunDB, RunRow, utc_now
+from nnplay.engine.errors import NnplayError
+from nnplay.engine.run_db import NewRun, RunDB, RunRow, RunStoreError, utc_now
 from nnplay.engine.runs import RunRecord, _preset_dict, change_labels
 from nnplay.engine.spec import Preset
 from nnplay.engine.training import Event, EventSink, FitResult, TrainBegin
@@ -73,6 +74,11 @@ class RunKeeper:
         keeper = cls(RunDB(runs_db), Path(logdir).expanduser() if logdir else None, record)
         if record:
             keeper.db.open()
+            try:
+                keeper.tensorboard_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RunStoreError(f"cannot make the TensorBoard folder: {exc.strerror or exc}",
+                                    field=str(keeper.tensorboard_dir)) from None
         return keeper
 
     @property
@@ -116,13 +122,24 @@ class Recording(Callback):
         self.started = time.time()
         self.tensorboard: Any = None  # TensorBoardLog, made at the run's start
         self.run_id: int | None = None
+        self.problem: str | None = None  # why the logs or the store could not be written (the run goes on)
 
     def _log(self) -> Any:
-        if self.tensorboard is None and self.keeper.enabled:
+        if self.tensorboard is None and self.keeper.enabled and self.problem is None:
             from nnplay.engine.tensorboard_log import TensorBoardLog
 
-            self.tensorboard = TensorBoardLog(self.keeper._run_dir(self.preset, self.engine), learning_rate(self.preset))
+            try:
+                run_dir = self.keeper._run_dir(self.preset, self.engine)
+            except OSError as exc:
+                return self._lost_logs(exc)
+            self.tensorboard = TensorBoardLog(run_dir, learning_rate(self.preset))
         return self.tensorboard
+
+    def _lost_logs(self, exc: OSError) -> None:
+        """A full disk or a folder gone must not stop a run: its TensorBoard logs stop, the run goes on."""
+        where = exc.filename or self.keeper.tensorboard_dir
+        self.problem = f"TensorBoard logs not written: {where}: {exc.strerror or exc}"
+        self.tensorboard = None
 
     def around(self, sink: EventSink | None = None) -> EventSink:
         """An event sink that gives every event to ``sink`` (if any), then to this recording."""
@@ -143,7 +160,10 @@ class Recording(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Any) -> None:
         if self.tensorboard is not None:
-            self.tensorboard.on_epoch_end(epoch, logs)
+            try:
+                self.tensorboard.on_epoch_end(epoch, logs)
+            except OSError as exc:
+                self._lost_logs(exc)
 
     def on_train_end(self, result: FitResult) -> None:
         if self.tensorboard is not None:
@@ -157,13 +177,25 @@ class Recording(Callback):
         """Write the finished run to the store (one transaction); returns its id (``None`` when disabled)."""
         if not self.keeper.enabled:
             return None
-        if write_history:
-            self._log().write_history(report.fit.history)
+        if write_history and self._log() is not None:
+            try:
+                self.tensorboard.write_history(report.fit.history)
+            except OSError as exc:
+                self._lost_logs(exc)
         record = RunRecord.from_report(report, 0, ())
         ended = time.time()
         self.run_id = self.keeper.db.add(new_run(record, report, self.source, _iso(self.started), _iso(ended),
                                                  None if self.tensorboard is None else str(self.tensorboard.run_dir)))
         return self.run_id
+
+    def try_finish(self, report: RunReport) -> str | None:
+        """:meth:`finish`, for a caller that must go on whatever happens (the app): ``None`` when
+        all was kept, else the one line that says what was not."""
+        try:
+            self.finish(report)
+        except NnplayError as error:
+            return f"Run not kept: {error.one_line()}"
+        return self.problem
 
 
 def _iso(seconds: float) -> str:

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = commands.add_parser("play", help="open the playground (the default command)")
     play.add_argument("preset", nargs="?", metavar="PRESET")
+    add_keeping_flags(play)
 
     listing = commands.add_parser("presets", help="list the bundled lecture presets")
     listing.add_argument("--json", action="store_true", help="a JSON list of {id, title, path}")
@@ -175,7 +176,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def cmd_play(args: argparse.Namespace) -> int:
     from nnplay.tui.app import run_app
 
-    return run_app(args.preset)
+    return run_app(args.preset, keeper_from(args))
 
 
 def cmd_presets(args: argparse.Namespace) -> int:

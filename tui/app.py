@@ -12,6 +12,7 @@ run module are imported inside workers, after the first screen is drawn.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from pathlib import Path
@@ -28,7 +29,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from nnplay.engine.errors import NnplayError, SpecError
 from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
-from nnplay.engine.runs import RunStore
+from nnplay.engine.run_keeping import RunKeeper, open_stored_run
+from nnplay.engine.runs import RunRecord, RunStore
 from nnplay.engine.spec import Preset
 from nnplay.tui.draft import Draft
 from nnplay.tui.messages import (
@@ -107,8 +109,10 @@ class NnplayApp(App[int]):
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
 
-    def __init__(self, preset: Preset, preset_id: str | None = None) -> None:
+    def __init__(self, preset: Preset, preset_id: str | None = None, keeper: RunKeeper | None = None) -> None:
         super().__init__()
+        self.keeper = keeper or RunKeeper()  # where every run is kept (the run store, TensorBoard logs)
+        self.overlaid: dict[int, RunRecord] = {}  # kept runs laid over the loss chart, by run id
         self.draft = Draft(preset)
         self.preset_id = preset_id
         self.dataset: Dataset | None = None
@@ -176,6 +180,7 @@ class NnplayApp(App[int]):
         self.title = "nnplay"
         self._spec_changed(data_changed=True)
         self.call_after_refresh(self.focus_tabs)
+        self.query_one(RunsView).load(self.keeper.db)  # the kept runs, earlier sessions' too
 
     def on_resize(self) -> None:
         # Below 100 columns the side column takes a fixed width that fits the summary table.
@@ -379,10 +384,13 @@ class NnplayApp(App[int]):
         trainer = make_trainer(preset, prepared.dataset.n_features, initial_weights=start)
         relay = EventRelay(self.post_message, weights=trainer.get_weights, model=preset.model)
         self.pace.on_hold = relay.hold
-        report = run(prepared, on_event=relay, cancel=cancel, trainer=trainer, pace=self.pace, watch_steps=watch)
+        recording = self.keeper.start(preset, source="app")
+        report = run(prepared, on_event=recording.around(relay), cancel=cancel, trainer=trainer, pace=self.pace,
+                     watch_steps=watch)
         relay.flush()
         relay.send_weights(final=True)
         self.post_message(TrainingFinished(report, None if start is None else str(opened.path)))
+        self._kept(recording.try_finish(report))
 
     @on(TrainingBegan)
     def _began(self, event: TrainingBegan) -> None:
@@ -471,8 +479,33 @@ class NnplayApp(App[int]):
     # Runs side by side
 
     def _show_runs(self) -> None:
-        self.query_one(HistoryChart).show_runs(self.runs.runs)
+        self.query_one(HistoryChart).show_runs([*self.overlaid.values(), *self.runs.runs])
         self.query_one(RunsView).show(self.runs.runs)
+
+    def _kept(self, problem: str | None) -> None:
+        """After a run was kept (on the training thread): the Runs view rereads the store."""
+        if problem is not None:
+            self.call_from_thread(self.notify, problem, severity="warning", timeout=8, markup=False)
+        self.call_from_thread(lambda: self.query_one(RunsView).load(self.keeper.db))
+
+    @on(RunsView.Overlay)
+    def _overlay(self, event: RunsView.Overlay) -> None:
+        record = event.record
+        if self.overlaid.pop(record.number, None) is None:
+            self.overlaid[record.number] = dataclasses.replace(record, changes=(f"kept · {record.title}",))
+        self._show_runs()
+
+    @on(RunsView.Open)
+    def _open_run(self, event: RunsView.Open) -> None:
+        if self.training:
+            self.notify("Stop the training first (t), then open a run.", severity="warning")
+            return
+        self._open_kept(event.run_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open run")
+    def _open_kept(self, run_id: int) -> None:
+        opened = open_stored_run(self.keeper.db, run_id)
+        self.post_message(ModelOpened(opened, opened.probabilities(FIRST_ROWS)))
 
     def action_toggle_metric(self) -> None:
         self.query_one(HistoryChart).toggle_metric()
@@ -653,17 +686,17 @@ class NnplayApp(App[int]):
         self.exit(0)
 
 
-def make_app(preset_ref: str | None = None) -> NnplayApp:
+def make_app(preset_ref: str | None = None, keeper: RunKeeper | None = None) -> NnplayApp:
     """The app on ``preset_ref`` (a bundled id or a TOML path; default: the first lecture step)."""
     ref = preset_ref or default_preset_id()
     preset = load_preset(ref)
-    return NnplayApp(preset, Path(resolve(ref)).stem)
+    return NnplayApp(preset, Path(resolve(ref)).stem, keeper)
 
 
-def run_app(preset_ref: str | None = None) -> int:
+def run_app(preset_ref: str | None = None, keeper: RunKeeper | None = None) -> int:
     """Run the playground; returns the exit code (2 when the preset cannot be read)."""
     try:
-        app = make_app(preset_ref)
+        app = make_app(preset_ref, keeper)
     except NnplayError as error:
         import sys
 

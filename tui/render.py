@@ -116,7 +116,9 @@ def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4, when: Se
         changes = list(record.changes[:changes_shown])
         if len(record.changes) > changes_shown:
             changes.append(f"+{len(record.changes) - changes_shown} more")
-        changed = "\n".join(changes) if changes else ("first run" if i == 0 else "nothing")
+        # a kept run is compared with the last kept run of its own preset (run_keeping.label_changes)
+        first = i == 0 if when is None else all(r.title != record.title for r in records[:i])
+        changed = "\n".join(changes) if changes else ("first run" if first else "nothing")
         cells = [f"{_figure(loss)}\n{_figure(accuracy)}" for loss, accuracy in (
             (record.train_loss, record.train_accuracy), (record.val_loss, record.val_accuracy),
             (record.test_loss, record.test_accuracy))]

@@ -79,6 +79,7 @@ def _json_row(stored: Any) -> dict[str, Any]:
 
 def _list(db: Any, as_json: bool, last: int | None) -> int:
     from nnplay import json_output
+    from nnplay.engine.run_db import local_time
     from nnplay.engine.run_keeping import stored_runs
 
     runs = stored_runs(db, last)
@@ -92,21 +93,17 @@ def _list(db: Any, as_json: bool, last: int | None) -> int:
 
     from nnplay.tui.render import runs_table
 
-    Console().print(runs_table([s.record for s in runs], when=[_when(s.row.started) for s in runs]))
+    console = Console()
+    if not console.is_terminal:  # a pipe or a file gets every column, not 80 squeezed ones
+        console = Console(width=160)
+    console.print(runs_table([s.record for s in runs], when=[local_time(s.row.started) for s in runs]))
     print(f"{len(runs)} runs in {db.path}")
     return EXIT_OK
 
 
-def _when(iso: str) -> str:
-    """A stored UTC time as local time, to the minute."""
-    import datetime
-
-    moment = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def _show(db: Any, run_id: int, as_json: bool) -> int:
     from nnplay import json_output
+    from nnplay.engine.run_db import local_time
     from nnplay.engine.run_keeping import StoredRun, stored_record
 
     row = db.get(run_id)
@@ -118,7 +115,7 @@ def _show(db: Any, run_id: int, as_json: bool) -> int:
     lines = [
         f"run {row.id}: {row.title}",
         f"  {row.engine} engine, from `nnplay {row.source}`" if row.source != "app" else f"  {row.engine} engine, in the app",
-        f"  {_when(row.started)} to {_when(row.ended)}, {row.seconds:.2f} s of training",
+        f"  {local_time(row.started)} to {local_time(row.ended)}, {row.seconds:.2f} s of training",
         f"  seeds: train {row.seed}" + ("" if row.data_seed is None else f", data {row.data_seed}"),
         f"  {row.message}",
     ]
