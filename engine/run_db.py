@@ -94,10 +94,11 @@ def default_path() -> Path:
 
 @dataclass(frozen=True)
 class RunRow:
-    """One stored run as the file holds it (the weights are read only when asked for)."""
+    """One stored run as the file holds it (the weights are read only when asked for). A row about
+    to be written has ``id`` 0; the store gives it its id."""
 
     id: int
-    started: str
+    started: str  # ISO 8601, UTC
     ended: str
     title: str
     engine: str
@@ -110,12 +111,7 @@ class RunRow:
     best_epoch: int | None
     seconds: float
     history: dict[str, list[float]]
-    train_loss: float | None
-    train_accuracy: float | None
-    val_loss: float | None
-    val_accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
+    figures: dict[str, float | None]  # FIGURES: the final train / val / test loss and accuracy
     source: str
     logdir: str | None
 
@@ -123,30 +119,13 @@ class RunRow:
     def from_sql(cls, values: Sequence[Any]) -> RunRow:
         fields = dict(zip(_LIST_COLUMNS, values, strict=True))
         fields["history"] = json.loads(fields["history"])
+        fields["figures"] = {name: fields.pop(name) for name in FIGURES}
         return cls(**fields)
 
-
-@dataclass(frozen=True)
-class NewRun:
-    """What a run writes: a row without its id, and the weights to keep."""
-
-    started: str
-    ended: str
-    title: str
-    engine: str
-    preset_toml: str
-    seed: int | None
-    data_seed: int | None
-    status: str
-    message: str
-    epochs: int
-    best_epoch: int | None
-    seconds: float
-    history: dict[str, list[float]]
-    figures: dict[str, float | None]
-    source: str
-    logdir: str | None
-    weights: bytes | None
+    def to_sql(self) -> tuple[Any, ...]:
+        """The values of ``_LIST_COLUMNS`` but the id."""
+        fields = {**self.__dict__, **self.figures, "history": json.dumps(self.history)}
+        return tuple(fields[name] for name in _LIST_COLUMNS[1:])
 
 
 def utc_now() -> str:
@@ -285,13 +264,10 @@ class RunDB:
 
     # -- writing
 
-    def add(self, run: NewRun) -> int:
-        """Write one run, whole, in one transaction; returns its id."""
-        columns = ("started", "ended", "title", "engine", "preset_toml", "seed", "data_seed", "status", "message",
-                   "epochs", "best_epoch", "seconds", "history", *FIGURES, "source", "logdir", "weights")
-        values = (run.started, run.ended, run.title, run.engine, run.preset_toml, run.seed, run.data_seed, run.status,
-                  run.message, run.epochs, run.best_epoch, run.seconds, json.dumps(run.history),
-                  *(run.figures.get(name) for name in FIGURES), run.source, run.logdir, run.weights)
+    def add(self, run: RunRow, weights: bytes | None) -> int:
+        """Write one run (its ``id`` is ignored) and its weights, whole, in one transaction; returns its id."""
+        columns = (*_LIST_COLUMNS[1:], "weights")
+        values = (*run.to_sql(), weights)
         sql = f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
         with self._session() as connection:

@@ -33,7 +33,7 @@ import numpy as np
 
 from nnplay.engine.callbacks import Callback, CallbackList
 from nnplay.engine.errors import NnplayError
-from nnplay.engine.run_db import NewRun, RunDB, RunRow, RunStoreError, utc_now
+from nnplay.engine.run_db import RunDB, RunRow, RunStoreError, utc_now
 from nnplay.engine.runs import RunRecord, _preset_dict, change_labels
 from nnplay.engine.spec import Preset
 from nnplay.engine.training import Event, EventSink, FitResult, TrainBegin
@@ -184,8 +184,9 @@ class Recording(Callback):
                 self._lost_logs(exc)
         record = RunRecord.from_report(report, 0, ())
         ended = time.time()
-        self.run_id = self.keeper.db.add(new_run(record, report, self.source, _iso(self.started), _iso(ended),
-                                                 None if self.tensorboard is None else str(self.tensorboard.run_dir)))
+        row = new_row(record, report, self.source, _iso(self.started), _iso(ended),
+                      None if self.tensorboard is None else str(self.tensorboard.run_dir))
+        self.run_id = self.keeper.db.add(row, pack_weights(report.trainer.get_weights()))
         return self.run_id
 
     def try_finish(self, report: RunReport) -> str | None:
@@ -213,17 +214,17 @@ def unpack_weights(blob: bytes) -> list[np.ndarray]:
         return [archive[f"arr_{i}"] for i in range(len(archive.files))]
 
 
-def new_run(record: RunRecord, report: RunReport, source: str, started: str, ended: str, logdir: str | None) -> NewRun:
+def new_row(record: RunRecord, report: RunReport, source: str, started: str, ended: str, logdir: str | None) -> RunRow:
     from nnplay.engine.presets import preset_toml
 
     preset = report.preset
     ran = preset.with_changes("train.engine", record.engine) if preset.train.engine != record.engine else preset
-    return NewRun(
-        started=started, ended=ended or utc_now(), title=record.title, engine=record.engine, preset_toml=preset_toml(ran),
+    return RunRow(
+        id=0, started=started, ended=ended or utc_now(), title=record.title, engine=record.engine, preset_toml=preset_toml(ran),
         seed=preset.train.seed, data_seed=getattr(preset.data, "seed", None), status=record.status,
         message=record.message, epochs=record.epochs, best_epoch=record.best_epoch, seconds=record.seconds,
         history=record.history, figures={name: getattr(record, name) for name in FIGURES}, source=source,
-        logdir=logdir, weights=pack_weights(report.trainer.get_weights()),
+        logdir=logdir,
     )
 
 
@@ -246,7 +247,7 @@ def stored_record(row: RunRow, changes: tuple[str, ...] = ()) -> RunRecord:
         number=row.id, title=row.title, engine=row.engine, preset=row_preset(row), changes=changes,
         status=row.status,  # type: ignore[arg-type]
         message=row.message, epochs=row.epochs, best_epoch=row.best_epoch, seconds=row.seconds, history=row.history,
-        **{name: getattr(row, name) for name in FIGURES},
+        **row.figures,
     )
 
 

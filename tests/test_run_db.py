@@ -97,7 +97,7 @@ def test_search_records_every_trial(tmp_path, capsys):
     rows = RunDB().list()
     assert [row.source for row in rows] == ["search"] * 3
     complete = [t for t in out["trials"] if t["status"] == "complete"]
-    assert {round(r.test_accuracy, 6) for r in rows} >= {round(t["test"]["accuracy"], 6) for t in complete}
+    assert {round(r.figures["test_accuracy"], 6) for r in rows} >= {round(t["test"]["accuracy"], 6) for t in complete}
 
 
 def test_runs_list_show_rm(capsys):
@@ -159,7 +159,7 @@ def _check_whole(db: Path) -> list:
     store = RunDB(db)
     rows = store.list()
     for row in rows:
-        assert row.epochs == 2 and len(row.history["loss"]) == 2 and row.test_loss is not None
+        assert row.epochs == 2 and len(row.history["loss"]) == 2 and row.figures["test_loss"] is not None
         assert [w.shape for w in stored_weights(store, row.id)] == [(2, 1)]  # preset 01: two weights, no bias
     return rows
 

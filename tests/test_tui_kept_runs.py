@@ -22,7 +22,7 @@ async def test_a_restarted_app_shows_overlays_and_opens_the_runs_of_the_last_ses
         report = first.report
         await wait_for(pilot, lambda: len(first.query_one(RunsView).stored) == 1)
     [row] = RunDB().list()
-    assert row.source == "app" and row.history == report.fit.history and row.test_loss == report.test["loss"]
+    assert row.source == "app" and row.history == report.fit.history and row.figures["test_loss"] == report.test["loss"]
 
     again = make_app(path)  # a new session: no runs of its own, the last session's kept
     async with again.run_test(size=(120, 40)) as pilot:

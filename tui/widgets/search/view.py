@@ -160,7 +160,8 @@ class SearchView(Vertical):
                 last = now
             self.post_message(self.Update(event))
 
-        run_search(prepare(preset), on_event=relay, cancel=worker.cancelled_event)
+        run_search(prepare(preset), on_event=relay, cancel=worker.cancelled_event,
+                   keeper=getattr(self.app, "keeper", None))  # every trial kept, as `nnplay search` keeps them
 
     @on(Update)
     def _update(self, message: Update) -> None:
