@@ -53,3 +53,31 @@ async def test_a_restarted_app_shows_overlays_and_opens_the_runs_of_the_last_ses
         await train(pilot, again)  # goes on from the kept weights, and is kept too
         await wait_for(pilot, lambda: len(view.stored) == 2)
         assert again.report.fit.history["loss"][0] < report.fit.history["loss"][0]
+
+
+async def test_picking_a_kept_run_scrolls_it_into_view(tmp_path):
+    from nnplay.engine.presets import load_preset
+    from nnplay.engine.run import prepare, run
+    from nnplay.engine.run_keeping import RunKeeper
+
+    report = run(prepare(load_preset("01").with_changes("train.epochs", 2)))
+    keeper = RunKeeper()
+    for _ in range(30):
+        keeper.record(report, source="train")
+    app = make_app(write_preset(tmp_path, HIDDEN))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(RunsView)
+        await wait_for(pilot, lambda: len(view.stored) == 30)
+        app.query_one("#views", TabbedContent).active = "view-runs"
+        await pilot.pause(0.2)
+        view.focus()
+        assert view.picked == 29 and view.max_scroll_y > 0
+        await pilot.press("up")
+        await pilot.pause(0.1)
+        assert view.picked == 28 and view.scroll_y > view.max_scroll_y / 2  # the picked run is near the end
+        await pilot.press(*["up"] * 28)
+        await pilot.pause(0.1)
+        assert view.picked == 0 and view.scroll_y < view.max_scroll_y / 4
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.opened is not None)
+        assert app.draft.preset.preset.title.startswith("1. Logistic") and str(app.opened.path) == "run:1"

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
@@ -119,7 +120,8 @@ class RunsView(ScrollableContainer):
         self.picked = ids.index(picked_id) if picked_id in ids else (len(ids) - 1 if ids else None)
         self._draw_stored()
 
-    def _draw_stored(self) -> None:
+    def _draw_stored(self, *, follow: bool = False) -> None:
+        """Draw the kept runs; ``follow`` scrolls the picked one into view."""
         widget = self.query_one("#stored-runs", Static)
         if not self.stored:
             widget.update(Text(NONE_STORED.format(where=self._where or "the run store"), style="dim"))
@@ -131,6 +133,11 @@ class RunsView(ScrollableContainer):
         on_chart = ", ".join(str(i) for i in sorted(self.overlaid))
         hint = "↑ ↓ pick a run · v lays it over the loss chart · enter opens it as the draft"
         self._fit(widget, Group(table, Text(hint + (f" · on the chart: {on_chart}" if on_chart else ""), style="dim")))
+        if follow and self.picked is not None:
+            marker = f"■ {self.stored[self.picked].row.id} "
+            lines = self.app.console.render_lines(table, self.app.console.options.update_width(1000), pad=False)
+            row = next((i for i, line in enumerate(lines) if "".join(seg.text for seg in line).startswith(marker)), 0)
+            self.scroll_to_region(Region(0, widget.virtual_region.y + row, 1, 2), animate=False)
 
     def _picked(self) -> StoredRun | None:
         return self.stored[self.picked] if self.picked is not None and self.picked < len(self.stored) else None
@@ -139,7 +146,7 @@ class RunsView(ScrollableContainer):
         if not self.stored:
             return
         self.picked = min(max((self.picked or 0) + step, 0), len(self.stored) - 1)
-        self._draw_stored()
+        self._draw_stored(follow=True)
 
     def action_overlay(self) -> None:
         picked = self._picked()
