@@ -310,16 +310,23 @@ class RunDB:
             rows = connection.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
         return [RunRow.from_sql(row) for row in reversed(rows)]
 
+    def _missing(self, run_id: int) -> NnplayError:
+        return NnplayError(f"no run {run_id} in {self.where} (`nnplay runs` lists them)", field="ID")
+
     def get(self, run_id: int) -> RunRow:
+        if not self.path.exists():  # reading never creates the file
+            raise self._missing(run_id)
         with self._session() as connection:
             row = connection.execute(f"SELECT {', '.join(_LIST_COLUMNS)} FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
-            raise NnplayError(f"no run {run_id} in {self.where} (`nnplay runs` lists them)", field="RUN_ID")
+            raise self._missing(run_id)
         return RunRow.from_sql(row)
 
     def weights(self, run_id: int) -> bytes | None:
+        if not self.path.exists():
+            raise self._missing(run_id)
         with self._session() as connection:
             row = connection.execute("SELECT weights FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
-            raise NnplayError(f"no run {run_id} in {self.where} (`nnplay runs` lists them)", field="RUN_ID")
+            raise self._missing(run_id)
         return row[0]

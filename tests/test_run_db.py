@@ -301,3 +301,17 @@ def test_runs_export_gives_an_h5_that_predict_scores_as_the_run_did(tmp_path, ca
     assert scored["test"]["loss"] == pytest.approx(trained_run["test"]["loss"], rel=1e-5)
     assert scored["test"]["accuracy"] == pytest.approx(trained_run["test"]["accuracy"])
     assert main(["runs", "export", str(trained_run["run_id"]), str(model)]) == 2  # exists: --force to replace
+
+
+def test_reading_never_creates_the_store_and_flags_go_before_or_after_the_action(tmp_path, capsys):
+    db = tmp_path / "runs.sqlite3"
+    assert main(["runs", "--runs-db", str(db)]) == 0 and "no runs kept yet" in capsys.readouterr().out
+    assert main(["runs", "show", "1", "--runs-db", str(db)]) == 2
+    assert main(["runs", "export", "1", str(tmp_path / "a.h5"), "--runs-db", str(db)]) == 2
+    assert main(["runs", "rm", "1", "--runs-db", str(db)]) == 2
+    assert capsys.readouterr().err.count("no run 1 in") == 3 and not db.exists()
+    assert main(["train", "01", "--epochs", "2", "--runs-db", str(db), "--json"]) == 0
+    capsys.readouterr()
+    for argv in (["runs", "--runs-db", str(db), "--json", "show", "1"], ["runs", "show", "1", "--runs-db", str(db), "--json"]):
+        assert main(argv) == 0
+        assert json.loads(capsys.readouterr().out)["id"] == 1

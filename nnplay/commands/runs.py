@@ -30,21 +30,29 @@ def keeper_from(args: argparse.Namespace) -> Any:
     return RunKeeper.from_flags(args.runs_db, args.logdir, record=not args.no_record)
 
 
+def _store_flags(parser: argparse.ArgumentParser, default: Any) -> None:
+    """``--runs-db`` and ``--json``, before or after the action (``default``: ``argparse.SUPPRESS`` on
+    an action, so that its parser does not overwrite what was given before it)."""
+    parser.add_argument("--runs-db", metavar="FILE", default=default,
+                        help="the run store (default: runs.sqlite3 in the user's data folder, or $NNPLAY_RUNS_DB)")
+    parser.add_argument("--json", action="store_true", default=default or False, help="JSON on stdout")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("runs", help="the runs kept in the run store: list, show, export, rm")
-    parser.add_argument("--runs-db", metavar="FILE", help="the run store (default: runs.sqlite3 in the user's data folder)")
-    parser.add_argument("--json", action="store_true", help="JSON on stdout")
+    _store_flags(parser, None)
     parser.add_argument("--last", type=int, metavar="N", help="only the last N runs")
-    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     show = actions.add_parser("show", help="one run: its figures, history, TensorBoard folder and preset")
     show.add_argument("run_id", metavar="ID")
-    show.add_argument("--json", action="store_true", help="JSON on stdout")
     export = actions.add_parser("export", help="a run's final weights as a Keras .h5 file that `nnplay predict` reads")
     export.add_argument("run_id", metavar="ID")
     export.add_argument("path", metavar="FILE.h5")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     remove = actions.add_parser("rm", help="remove runs (and their TensorBoard folders)")
     remove.add_argument("run_ids", nargs="+", metavar="ID")
+    for action in (show, export, remove):
+        _store_flags(action, argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
 
