@@ -31,7 +31,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.report_json import figure, figures, finite_or_none
@@ -50,6 +50,9 @@ from nnplay.engine.study_storage import (
     worker_seed,
 )
 from nnplay.engine.training import EpochEnd, Event
+
+if TYPE_CHECKING:
+    from nnplay.engine.run_keeping import RunKeeper
 
 TrialStatus = Literal["complete", "pruned", "failed", "running"]  # running: another worker's, still training
 POLL_SECONDS = 2.0  # a shared study is read back this often while a trial trains, for the others' trials
@@ -387,10 +390,12 @@ def run_search(
     on_event: SearchSink | None = None,
     cancel: threading.Event | None = None,
     study: StudyOptions | None = None,
+    keeper: RunKeeper | None = None,
 ) -> SearchResult:
     """Run the prepared preset's search: ``trials`` overrides ``search.trials``, ``engine`` the
     preset's engine; ``cancel`` stops within one batch and keeps the trials finished by then;
-    ``study`` shares the study through an Optuna storage (see the module's notes)."""
+    ``study`` shares the study through an Optuna storage (see the module's notes); ``keeper``
+    records every trial that trained in the run store."""
     preset = prepared.preset
     search = preset.search
     if search is None:
@@ -410,7 +415,7 @@ def run_search(
         emit(TrialBegin(trial.number, total, dict(params)))
         watch = _TrialWatch(trial, search.objective, search.pruning is not None, cancel, emit, handle.progress(emit))
         with handle.heartbeat(trial):
-            result = _run_trial(prepared, engine, params, watch)
+            result = _run_trial(prepared, engine, params, watch, keeper)
         if result is None:  # the user stopped the search in the middle of this trial
             handle.tell(trial, TrialResult(trial.number, params, None, "failed", 0, 0.0, message="stopped by its worker"),
                         keep=False)
@@ -426,7 +431,8 @@ def run_search(
     return outcome
 
 
-def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch: _TrialWatch) -> TrialResult | None:
+def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch: _TrialWatch,
+               keeper: RunKeeper | None = None) -> TrialResult | None:
     started = time.perf_counter()
     number, objective = watch.trial.number, watch.objective
 
@@ -438,6 +444,8 @@ def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch:
         report = run(dataclasses.replace(prepared, preset=preset), engine=engine, on_event=watch, cancel=watch.stop)
     except NnplayError as error:  # values that do not fit together, or a trainer that refused them
         return failed(error.one_line())
+    if keeper is not None:
+        keeper.record(report, source="search")
     fit = report.fit
     seconds = time.perf_counter() - started
     if watch.pruned:

@@ -39,7 +39,7 @@ WATCH_SECONDS = 0.5  # how often the study is read back while the workers run
 def worker_command(preset_ref: str, study: StudyOptions, index: int, total: int, engine: str | None) -> list[str]:
     command = [sys.executable, "-m", "nnplay", "search", preset_ref, "--storage", study.storage, "--study", study.name,
                "--trials", str(total), "--worker", str(index), "--heartbeat", f"{study.heartbeat:g}", "--json"]
-    return command + (["--engine", engine] if engine else [])
+    return command + (["--engine", engine] if engine else [])  # the caller adds how runs are kept
 
 
 def run_workers(
@@ -52,9 +52,11 @@ def run_workers(
     engine: str | None = None,
     on_event: SearchSink | None = None,
     cancel: threading.Event | None = None,
+    worker_flags: tuple[str, ...] = (),
 ) -> SearchResult:
     """Run ``workers`` processes of the search of ``preset_ref`` (as ``nnplay search`` names it) on
-    ``study`` until the study holds ``trials`` trials; the result is the whole study's."""
+    ``study`` until the study holds ``trials`` trials; the result is the whole study's.
+    ``worker_flags`` go on each worker's command line (where it keeps its trials)."""
     search = prepared.preset.search
     if search is None:
         raise NnplayError("this preset has no [search] table; see README.md for one", field="search")
@@ -66,7 +68,8 @@ def run_workers(
     emit(SearchBegin(total, search.objective, search.direction, engine or prepared.preset.train.engine, handle.label))
     with contextlib.ExitStack() as stack:
         logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(workers)]
-        processes = [subprocess.Popen(worker_command(preset_ref, study, i, total, engine), stdin=subprocess.DEVNULL,
+        processes = [subprocess.Popen([*worker_command(preset_ref, study, i, total, engine), *worker_flags],
+                                      stdin=subprocess.DEVNULL,
                                       stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
                      for i, log in enumerate(logs)]
         stack.callback(_stop_all, processes)

@@ -7,7 +7,9 @@ The app and the CLI drive a :class:`Session`; it knows nothing of any screen. It
   the very same :class:`~nnplay.engine.data.Dataset` (``loads`` counts the loads);
 - the model opened from a ``.h5`` file, whose weights a run starts from while they fit the layers;
 - the session's runs (:class:`~nnplay.engine.runs.RunStore`) and the last report;
-- the :class:`~nnplay.engine.pace.Pace` every run keeps to.
+- the :class:`~nnplay.engine.pace.Pace` every run keeps to (``None``: as fast as it goes, headless);
+- where runs are kept beyond the session (a :class:`~nnplay.engine.run_keeping.RunKeeper`: the run
+  store and TensorBoard logs); every run and search trial it starts is recorded there.
 
 A run is announced to its listeners before it trains (``Callback.on_run_begin`` with a
 :class:`RunStart`): its starting weights are the trainer's own, so no view computes them.
@@ -40,7 +42,9 @@ if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
     from nnplay.engine.restore import OpenedModel, SavedModel
     from nnplay.engine.run import Prepared, RunReport
+    from nnplay.engine.run_keeping import RunKeeper
     from nnplay.engine.search import SearchResult, SearchSink
+    from nnplay.engine.study_storage import StudyOptions
     from nnplay.engine.training import Trainer
 
 
@@ -62,9 +66,14 @@ class RunStart:
 
 
 class Session:
-    def __init__(self, preset: Preset, *, pace: Pace | None = None) -> None:
+    def __init__(self, preset: Preset, *, pace: Pace | None = None, keeper: RunKeeper | None = None,
+                 source: str = "app") -> None:
         self.draft = Draft(preset)
-        self.pace = pace or Pace()
+        self.pace = pace
+        self.keeper = keeper  # None: runs are kept for the session only
+        self.source = source  # who runs: "app", "train", "compare" (the run store says so)
+        self.kept_problem: str | None = None  # why the last run could not be kept (it trained all the same)
+        self.last_run_id: int | None = None  # the last run's id in the run store
         self.runs = RunStore()
         self.report: RunReport | None = None  # the last run's (or the opened model's) report
         self.opened: SavedModel | None = None  # runs start from its weights while they fit
@@ -130,10 +139,13 @@ class Session:
         return known
 
     def prepare(self, preset: Preset | None = None) -> Prepared:
-        """The preset's data, encoded for its loss, from the session's one load."""
-        from nnplay.engine.run import prepare
+        """The preset's data, encoded for its loss, from the session's one load (a run too big for
+        this machine's memory is refused before loading when the spec tells its size)."""
+        from nnplay.engine.run import check_memory, prepare
 
         preset = preset or self.draft.preset
+        if self.dataset_for(preset.data) is None:
+            check_memory(preset, preset.data.n_rows(), preset.n_features())
         return prepare(preset, self.load_data(preset.data))
 
     # -- the opened model and the starting weights --------------------------------------------
@@ -215,7 +227,8 @@ class Session:
         opened = self.opened
         start = self.opened_weights(preset, n_features)
         trainer = make_trainer(preset, n_features, engine, initial_weights=start)
-        listeners = CallbackList([*self.listeners, *callbacks])
+        recording = self.keeper.start(preset, source=self.source, engine=trainer.engine) if self.keeper else None
+        listeners = CallbackList([*self.listeners, *callbacks, recording])
         origin = opened.path if start is not None and opened is not None else None
         listeners.run_begin(RunStart(preset, prepared, trainer, list(trainer.get_weights()), origin,
                                      self.runs.next_number, self.runs.changes_for(preset, trainer.engine)))
@@ -223,6 +236,9 @@ class Session:
                      watch_steps=watch_steps)
         self.report = report
         self.runs.add(report)
+        if recording is not None:  # kept beyond the session; a store that refuses it does not undo the run
+            self.kept_problem = recording.try_finish(report)
+            self.last_run_id = recording.run_id
         return report
 
     def search(
@@ -233,11 +249,14 @@ class Session:
         engine: str | None = None,
         on_event: SearchSink | None = None,
         cancel: threading.Event | None = None,
+        study: StudyOptions | None = None,
     ) -> SearchResult:
-        """Run ``preset``'s ``[search]`` (default: the draft's) on the session's data."""
+        """Run ``preset``'s ``[search]`` (default: the draft's) on the session's data, every trial
+        kept by the session's keeper; ``study`` shares it through an Optuna storage."""
         from nnplay.engine.search import run_search
 
-        return run_search(self.prepare(preset), trials=trials, engine=engine, on_event=on_event, cancel=cancel)
+        return run_search(self.prepare(preset), trials=trials, engine=engine, on_event=on_event, cancel=cancel,
+                          study=study, keeper=self.keeper)
 
     def clear_runs(self) -> None:
         self.runs.clear()

@@ -17,8 +17,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from nnplay.engine.callbacks import Callback, CallbackList, SearchCallback, SearchCallbackList
-from nnplay.engine.run import Prepared, RunReport, run
+from nnplay.engine.callbacks import Callback, SearchCallback, SearchCallbackList
+from nnplay.engine.run import Prepared, RunReport
 from nnplay.engine.search import (
     SearchBegin,
     SearchResult,
@@ -29,6 +29,8 @@ from nnplay.engine.search import (
     TrialResult,
     run_search,
 )
+from nnplay.engine.session import Session
+from nnplay.engine.spec import Preset
 from nnplay.engine.training import TrainBegin
 from nnplay.report_text import figures_line
 from nnplay.tui.render_search import format_value, param_label
@@ -60,14 +62,20 @@ def _bar(field: str, *, eta: bool, transient: bool) -> Progress:
     return Progress(*columns, console=Console(stderr=True), transient=transient)
 
 
-def train(prepared: Prepared, *, progress: bool) -> RunReport:
-    """Run ``prepared`` under Ctrl-C, with a progress bar on stderr when ``progress``."""
+def train(session: Session, preset: Preset | None = None, *, progress: bool) -> RunReport:
+    """Train ``preset`` (default: the session's draft) through the session, under Ctrl-C, with a
+    progress bar on stderr when ``progress``. The session keeps the run (``--no-record`` aside)."""
     cancel = threading.Event()
+    epochs = (preset or session.preset).train.epochs
     with ctrl_c_sets(cancel):
         if not progress:
-            return run(prepared, cancel=cancel)
-        with _bar("logs", eta=True, transient=False) as bar:
-            return run(prepared, on_event=CallbackList([_TrainBar(bar, prepared.preset.train.epochs)]), cancel=cancel)
+            report = session.run(preset, cancel=cancel)
+        else:
+            with _bar("logs", eta=True, transient=False) as bar:
+                report = session.run(preset, callbacks=[_TrainBar(bar, epochs)], cancel=cancel)
+    if session.kept_problem is not None:
+        print(f"nnplay: warning: {session.kept_problem}", file=sys.stderr)
+    return report
 
 
 class _TrainBar(Callback):

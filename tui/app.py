@@ -26,6 +26,7 @@ from nnplay.engine.draft import Draft
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve
+from nnplay.engine.run_keeping import RunKeeper
 from nnplay.engine.session import Session
 from nnplay.engine.spec import Preset
 from nnplay.tui.handlers.editing import Editing
@@ -76,9 +77,10 @@ class NnplayApp(Editing, Training, Files, App[int]):
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
 
-    def __init__(self, preset: Preset, preset_id: str | None = None) -> None:
+    def __init__(self, preset: Preset, preset_id: str | None = None, keeper: RunKeeper | None = None) -> None:
         super().__init__()
-        self.session = Session(preset, pace=Pace(DEFAULT_SPEED))  # the pace is kept from run to run
+        # The pace is kept from run to run; every run is kept in the run store (and TensorBoard logs).
+        self.session = Session(preset, pace=Pace(DEFAULT_SPEED), keeper=keeper or RunKeeper(), source="app")
         self.preset_id = preset_id
 
     # -- what the session holds, by the names the widgets and tests use ------------------------
@@ -120,6 +122,7 @@ class NnplayApp(Editing, Training, Files, App[int]):
         self.title = "nnplay"
         self.spec_changed(data_changed=True)
         self.call_after_refresh(self.focus_tabs)
+        self.show_kept_runs()  # earlier sessions' runs too
 
     def on_resize(self) -> None:
         # Below 100 columns the side column takes a fixed width that fits the summary table.
@@ -157,17 +160,18 @@ class NnplayApp(Editing, Training, Files, App[int]):
 FAILURE_TITLES = {"export": "Export failed", "restore": "Cannot open model"}
 
 
-def make_app(preset_ref: str | None = None) -> NnplayApp:
-    """The app on ``preset_ref`` (a bundled id or a TOML path; default: the first lecture step)."""
+def make_app(preset_ref: str | None = None, keeper: RunKeeper | None = None) -> NnplayApp:
+    """The app on ``preset_ref`` (a bundled id or a TOML path; default: the first lecture step);
+    ``keeper``: where runs are kept (default: the user's run store)."""
     ref = preset_ref or default_preset_id()
     preset = load_preset(ref)
-    return NnplayApp(preset, Path(resolve(ref)).stem)
+    return NnplayApp(preset, Path(resolve(ref)).stem, keeper)
 
 
-def run_app(preset_ref: str | None = None) -> int:
+def run_app(preset_ref: str | None = None, keeper: RunKeeper | None = None) -> int:
     """Run the playground; returns the exit code (2 when the preset cannot be read)."""
     try:
-        app = make_app(preset_ref)
+        app = make_app(preset_ref, keeper)
     except NnplayError as error:
         import sys
 

@@ -96,11 +96,15 @@ def _figure(value: float | None) -> str:
     return "–" if value is None else f"{value:.4f}"
 
 
-def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4) -> Table:
-    """The session's runs, oldest first: one row each, loss over accuracy in each figure cell."""
+def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4, when: Sequence[str] | None = None) -> Table:
+    """The session's runs, oldest first: one row each, loss over accuracy in each figure cell.
+    ``when`` (one time per record) adds the stored runs' start time and preset."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True,
                   title="Runs (each figure: loss over accuracy)", title_justify="left")
     table.add_column("run", no_wrap=True)
+    if when is not None:
+        table.add_column("when", no_wrap=True)
+        table.add_column("preset", no_wrap=True, overflow="ellipsis", max_width=24)
     table.add_column("engine", no_wrap=True)
     table.add_column("what changed", no_wrap=True, overflow="ellipsis", min_width=14, max_width=28)
     table.add_column("epochs", justify="right", no_wrap=True)
@@ -112,10 +116,13 @@ def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4) -> Table
         changes = list(record.changes[:changes_shown])
         if len(record.changes) > changes_shown:
             changes.append(f"+{len(record.changes) - changes_shown} more")
-        changed = "\n".join(changes) if changes else ("first run" if i == 0 else "nothing")
+        # a kept run is compared with the last kept run of its own preset (run_keeping.label_changes)
+        first = i == 0 if when is None else all(r.title != record.title for r in records[:i])
+        changed = "\n".join(changes) if changes else ("first run" if first else "nothing")
         cells = [f"{_figure(loss)}\n{_figure(accuracy)}" for loss, accuracy in (
             (record.train_loss, record.train_accuracy), (record.val_loss, record.val_accuracy),
             (record.test_loss, record.test_accuracy))]
-        table.add_row(Text(f"■ {record.number}", style=run_color(record.number)), record.engine, changed,
+        stored = () if when is None else (when[i], record.title)
+        table.add_row(Text(f"■ {record.number}", style=run_color(record.number)), *stored, record.engine, changed,
                       str(record.epochs), record.stop_reason.replace(", ", "\n"), *cells, f"{record.seconds:.2f}")
     return table

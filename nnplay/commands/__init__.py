@@ -11,6 +11,6 @@ To add a command, write ``nnplay/commands/<name>.py`` in that shape and add the 
 :data:`COMMANDS`; ``nnplay --help`` lists the commands in this order.
 """
 
-from nnplay.commands import check, code, compare, data, play, predict, presets, search, summary, train
+from nnplay.commands import check, code, compare, data, play, predict, presets, runs, search, summary, train
 
-COMMANDS = (play, presets, check, summary, data, train, predict, search, compare, code)
+COMMANDS = (play, presets, check, summary, data, train, predict, search, compare, runs, code)

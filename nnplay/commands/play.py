@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from nnplay.commands.runs import add_keeping_flags, keeper_from
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("play", help="open the playground (the default command)")
     parser.add_argument("preset", nargs="?", metavar="PRESET")
+    add_keeping_flags(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from nnplay.tui.app import run_app
 
-    return run_app(args.preset)
+    return run_app(args.preset, keeper_from(args))

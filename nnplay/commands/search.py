@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nnplay.commands.runs import add_keeping_flags, keeper_from, keeping_flags
 from nnplay.engine.spec_names import ENGINES
 from nnplay.exit_codes import EXIT_DIVERGED, EXIT_OK
 
@@ -27,6 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--heartbeat", type=float, metavar="SECONDS", help="a running trial's sign of life in a shared "
                         "study (default 10); a trial silent for 3 of them is marked failed")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # this process's number among --workers
+    add_keeping_flags(parser)
     parser.set_defaults(handler=run)
 
 
@@ -44,17 +46,18 @@ def run(args: argparse.Namespace) -> int:
     if args.save_best:  # before searching: a bad path should cost no minutes
         check_preset_target(args.save_best, overwrite=args.force, field="--save-best")
     study = study_options(args)
+    keeper = keeper_from(args)  # every trial that trains is kept
     prepared = prepare(preset)
     if args.workers is not None:
         from nnplay.engine.search_workers import run_workers
 
         def search(prepared, **kwargs):
-            return run_workers(args.preset, prepared, study, args.workers, **kwargs)
+            return run_workers(args.preset, prepared, study, args.workers, worker_flags=keeping_flags(args), **kwargs)
     else:
         from nnplay.engine.search import run_search
 
         def search(prepared, **kwargs):
-            return run_search(prepared, study=study, **kwargs)
+            return run_search(prepared, study=study, keeper=keeper, **kwargs)
     result = progress.search(prepared, trials=args.trials, engine=args.engine, progress=not args.json, run=search)
     saved = None
     if args.save_best and result.best is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nnplay.commands.runs import add_keeping_flags, keeper_from
 from nnplay.engine.spec_names import ENGINES
 from nnplay.exit_codes import EXIT_DIVERGED, EXIT_OK
 from nnplay.overrides import device_count
@@ -24,12 +25,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--export", metavar="FILE.h5", help="save the trained model as a Keras .h5 file")
     parser.add_argument("--force", action="store_true", help="overwrite an existing export file")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout at the end")
+    add_keeping_flags(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from nnplay import progress
-    from nnplay.engine.run import prepare
+    from nnplay.engine.session import Session
     from nnplay.overrides import load_with_overrides
 
     preset = load_with_overrides(args.preset, args)
@@ -38,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         from nnplay.engine.export import check_export_target
 
         check_export_target(export, args.force, field="--export")
-    report = progress.train(prepare(preset), progress=not args.json)
+    session = Session(preset, keeper=keeper_from(args), source="train")  # a store that cannot keep runs says so now
+    report = progress.train(session, progress=not args.json)
     if export is not None:
         from nnplay.engine.export import export_h5
 
@@ -46,9 +49,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from nnplay.json_output import print_json
 
-        print_json(report.to_json(args.preset, None if export is None else str(export)))
+        print_json({**report.to_json(args.preset, None if export is None else str(export)), "run_id": session.last_run_id})
     else:
         _print(report, export)
+        if session.last_run_id is not None:
+            print(f"recorded as run {session.last_run_id} (`nnplay runs show {session.last_run_id}`)")
     return EXIT_DIVERGED if report.fit.status == "diverged" else EXIT_OK
 
 

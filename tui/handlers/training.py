@@ -20,6 +20,7 @@ from nnplay.engine.spec import Preset
 from nnplay.tui.messages import (
     BatchProgress,
     EpochsEnded,
+    ModelOpened,
     RunStarted,
     StepsTaken,
     TrainingBegan,
@@ -37,7 +38,10 @@ from nnplay.tui.widgets.surface.pane import SurfacePane, watches
 from nnplay.tui.widgets.training import TrainProgress
 
 if TYPE_CHECKING:
+    from nnplay.engine.runs import RunRecord
     from nnplay.engine.session import Session
+
+FIRST_ROWS = 3  # test rows an opened run shows its outputs for, as an opened .h5 does
 
 
 class Training:
@@ -137,6 +141,9 @@ class Training:
         self.end_training(report.fit.describe())
         self.query_one(ResultsPanel).show(report, origin=event.origin)
         self.show_runs()
+        self.show_kept_runs()
+        if self.session.kept_problem is not None:
+            self.notify(self.session.kept_problem, severity="warning", timeout=8, markup=False)
         self.query_one(SurfacePane).finish(report)
         self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if report.fit.status == "diverged" else "information"
@@ -162,8 +169,38 @@ class Training:
 
     def show_runs(self) -> None:
         runs = self.session.runs.runs
-        self.query_one(HistoryChart).show_runs(runs)
-        self.query_one(RunsView).show(runs)
+        view = self.query_one(RunsView)
+        self.query_one(HistoryChart).show_runs([*self.overlaid.values(), *runs])
+        view.show(runs)
+
+    def show_kept_runs(self) -> None:
+        """The Runs view rereads the run store (this session's runs and earlier ones)."""
+        keeper = self.session.keeper
+        if keeper is not None and keeper.enabled:
+            self.query_one(RunsView).load(keeper.db)
+
+    @property
+    def overlaid(self) -> dict[int, RunRecord]:
+        """Kept runs laid over the loss chart, by run id (the Runs view's `v`)."""
+        return self.query_one(RunsView).on_chart
+
+    def on_runs_view_overlay(self, event: RunsView.Overlay) -> None:
+        self.show_runs()
+
+    def on_runs_view_open(self, event: RunsView.Open) -> None:
+        if self.training:
+            self.notify("Stop the training first (t), then open a run.", severity="warning")
+            return
+        self._open_kept(event.run_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open run")
+    def _open_kept(self, run_id: int) -> None:
+        from nnplay.engine.run_keeping import open_stored_run
+
+        keeper = self.session.keeper
+        assert keeper is not None
+        opened = open_stored_run(keeper.db, run_id)
+        self.post_message(ModelOpened(opened, opened.probabilities(FIRST_ROWS)))
 
     def action_toggle_metric(self) -> None:
         self.query_one(HistoryChart).toggle_metric()
