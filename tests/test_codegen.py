@@ -191,3 +191,14 @@ def test_programs_reproduce_the_keras_engine(tmp_path):
         if "accuracy" in report.test:
             assert got["accuracy"] == f"{report.test['accuracy']:.3f}", name
         assert got["layers"] == preset.model.layer_names(), name
+
+
+def test_code_of_a_kept_run_is_its_preset_s_program(tmp_path, capsys):
+    db = tmp_path / "runs.sqlite3"
+    assert main(["train", "05", "--epochs", "2", "--seed", "4", "--runs-db", str(db), "--json"]) == 0
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    assert main(["code", f"run:{run_id}", "--runs-db", str(db)]) == 0
+    program = capsys.readouterr().out
+    assert "epochs=2" in program and "default_rng(4)" in program and f"run-{run_id}.h5" in program
+    assert main(["code", "run:999", "--runs-db", str(db)]) == 2
+    assert "999" in capsys.readouterr().err
