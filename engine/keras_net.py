@@ -433,7 +433,7 @@ def _eval_batch(rows: int) -> int:
 
 def _stream_batch(source: FeatureSource) -> int:
     """Rows per step when scoring rows streamed from disk: a few MB of floats at a time."""
-    return max(1, min(len(source), max(source.chunk_rows(), 64)))
+    return max(1, min(len(source), source.chunk_rows()))
 
 
 def _fit_data(x_train: FeatureSource, y_train: np.ndarray, x_val: FeatureSource, y_val: np.ndarray,
