@@ -407,7 +407,7 @@ class KerasTrainer(Trainer):
     def evaluate(self, x: np.ndarray | FeatureSource, y: np.ndarray) -> dict[str, float]:
         source = as_source(x)
         with float_type(self.preset.train.dtype):
-            if source.in_memory:
+            if source.in_memory or not len(source):
                 array = source.as_array()
                 scores = self.model.evaluate(array, y, batch_size=_eval_batch(len(array)), verbose=0, return_dict=True)
             else:
