@@ -3,8 +3,9 @@
 The benchmark makes 2,500 PNG cell images in a temporary folder (two class sub-folders, each
 image a round cell on a dark background, 110 to 150 pixels wide like the NIH crops) and measures:
 
-* ``folder, first load``: decode, resize to 100x100x3 (the lecture's size), split, scale to float32;
-* ``folder, cached``: the same spec again, read from nnplay's cache of prepared pixels;
+* ``folder, first load``: decode and resize to 100x100x3 (the lecture's size) into nnplay's data
+  cache, split; the rows are then streamed from the cache, float32 a batch at a time;
+* ``folder, cached``: the same spec again, opened from the cache;
 * ``malaria, cached``: the ``malaria`` source with limit 2,500 and image_size 100 when its
   prepared arrays are cached (the state after the first, tensorflow-datasets load).
 

@@ -14,6 +14,11 @@ Each case runs in a fresh Python process, so its numbers are its own: ``private 
 imports (the data and the run), ``s/epoch`` the median of the epochs' wall times (the first epoch,
 which traces Keras's graph, left out). Goal: streamed ``data MB`` the same at 1x and 10x the rows.
 
+With ``NNPLAY_BENCH_FULL=1`` it also seeds a malaria cache entry of the full split's size
+(27,558 rows of 100x100x3 random pixels, 788 MiB: the state after a first ``limit = "all"`` load)
+and runs preset 11's data with a logistic regression (30,000 -> 1) for two epochs of 256-row batches
+with the NumPy engine, as ``limit = "all"`` would.
+
 Run: ``python -m benchmarks stream`` (``NNPLAY_BENCH_ROWS=2000`` changes the 1x size).
 """
 
@@ -80,6 +85,80 @@ print(json.dumps({"private_kb": after, "data_kb": after - baseline, "epochs": cl
 """
 
 
+FULL = r"""
+import json, sys, time
+from pathlib import Path
+
+def private_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssAnon:"))
+
+import numpy as np
+from nnplay.engine.callbacks import Callback, CallbackList
+from nnplay.engine.data import cache
+from nnplay.engine.data.malaria_tfds import cache_key
+from nnplay.engine.run import make_trainer, prepare, run
+from nnplay.engine.spec import validate_preset
+
+preset = validate_preset({
+    "preset": {"title": "all malaria cells"},
+    "data": {"source": "malaria", "limit": "all", "image_size": 100, "test_size": 0.2, "seed": 42,
+             "data_dir": sys.argv[1]},
+    "model": {"loss": "binary_crossentropy", "layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}]},
+    "train": {"epochs": 2, "batch_size": 256, "validation_split": 0.1, "engine": "numpy"},
+})
+if sys.argv[2] == "seed":
+    def build(folder: Path) -> dict:
+        rng = np.random.default_rng(0)
+        rows = 27558
+        x = np.lib.format.open_memmap(folder / "x.npy", mode="w+", dtype=np.uint8, shape=(rows, 30000))
+        for start in range(0, rows, 1000):
+            x[start:start + 1000] = rng.integers(0, 256, (min(1000, rows - start), 30000), dtype=np.uint8)
+        x.flush()
+        cache.save_labels(folder, np.arange(rows) % 2)
+        return {"class_names": ["parasitized", "uninfected"]}
+    cache.cached("malaria", cache_key(preset.data), build)
+    raise SystemExit(0)
+import PIL.Image, sklearn.model_selection
+make_trainer(preset, 3)
+baseline = private_kb()
+started = time.perf_counter()
+prepared = prepare(preset)
+opened = time.perf_counter() - started
+
+class Clock(Callback):
+    def __init__(self):
+        self.times, self.cpu, self.last = [], [], (time.perf_counter(), time.process_time())
+    def on_epoch_end(self, epoch, logs):
+        now = (time.perf_counter(), time.process_time())
+        self.times.append(now[0] - self.last[0])
+        self.cpu.append(now[1] - self.last[1])
+        self.last = now
+
+clock = Clock()
+report = run(prepared, on_event=CallbackList([clock]))
+after = private_kb()
+print(json.dumps({"private_kb": after, "data_kb": after - baseline, "epochs": clock.times, "cpu": clock.cpu,
+                  "open_s": opened, "train": len(prepared.x_train), "test": len(prepared.x_test)}))
+"""
+
+
+def full_malaria(env: dict[str, str], tmp: Path) -> None:
+    where = str(tmp / "no-tfds-copy")
+    subprocess.run([sys.executable, "-c", FULL, where, "seed"], check=True, env=env, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", FULL, where, "train"], capture_output=True, text=True, env=env,
+                          cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the full malaria case failed:\n{done.stderr[-3000:]}")
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"\nall malaria cells (cache entry of 27,558 x 30,000 uint8, 788 MiB), logistic regression, NumPy engine, "
+          f"batch 256: {out['train']:,} training and {out['test']:,} test rows; data opened in {out['open_s']:.2f} s; "
+          f"epochs {', '.join(f'{t:.1f}' for t in out['epochs'])} s wall, "
+          f"{', '.join(f'{t:.1f}' for t in out['cpu'])} s CPU (validation rows scored too); "
+          f"private memory {out['private_kb'] / 1024:.0f} MB, {out['data_kb'] / 1024:.1f} MB of it added by the data "
+          f"and the run")
+
+
 def make_folder(root: Path, n: int, seed: int = 0) -> Path:
     from PIL import Image
 
@@ -124,6 +203,8 @@ def main() -> None:
             print(f"\n{engine}: 10x the rows adds {growth['stream']:.1f} MB private memory streamed, "
                   f"{growth['memory']:.1f} MB in memory", end="")
         print()
+        if os.environ.get("NNPLAY_BENCH_FULL"):
+            full_malaria(env, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -431,7 +431,7 @@ class KerasTrainer(Trainer):
     def evaluate(self, x: np.ndarray | FeatureSource, y: np.ndarray) -> dict[str, float]:
         source = as_source(x)
         with float_type(self.preset.train.dtype):
-            if source.in_memory:
+            if source.in_memory or not len(source):
                 array = source.as_array()
                 scores = self.model.evaluate(array, y, batch_size=_eval_batch(len(array)), verbose=0, return_dict=True)
             else:
@@ -488,7 +488,7 @@ def _eval_batch(rows: int) -> int:
 
 def _stream_batch(source: FeatureSource) -> int:
     """Rows per step when scoring rows streamed from disk: a few MB of floats at a time."""
-    return max(1, min(len(source), max(source.chunk_rows(), 64)))
+    return max(1, min(len(source), source.chunk_rows()))
 
 
 def _fit_data(x_train: FeatureSource, y_train: np.ndarray, x_val: FeatureSource, y_val: np.ndarray,

@@ -14,10 +14,14 @@ spiral
 regression         a tilted plane plus noise, for mean squared error (float targets)
 breast_cancer,     small real sets bundled with scikit-learn
 digits, iris, wine
-malaria            the lecture's cell images through tensorflow-datasets (cached once prepared)
+malaria            the lecture's cell images through tensorflow-datasets (``limit = "all"``: every one)
 folder             your images, one sub-folder per class
 csv                your table: numeric feature columns and a label column
 =================  ==========================================================================
+
+Images (and CSV files of 64 MB or more) are decoded once into the data cache on disk
+(:mod:`nnplay.engine.data.cache`) and their rows streamed from there a batch at a time
+(:mod:`nnplay.engine.data.source`); the other sources are small enough to hold as arrays.
 """
 
 from __future__ import annotations

@@ -120,7 +120,8 @@ def cached(stem: str, key: str, build: Builder) -> Entry:
         entry = open_entry(final, key)  # another process may have built it while we waited
         if entry is None:
             _build_into(final, key, build)
-            _prune(final.parent, stem)
+            with contextlib.suppress(OSError):
+                _prune(final.parent, stem)
             entry = open_entry(final, key)
     if entry is None:  # written whole, yet unreadable: a disk that lies; build our own copy
         return _private_entry(stem, key, build)
@@ -143,7 +144,20 @@ def _lock(final: Path):
 
 
 def _build_into(final: Path, key: str, build: Builder) -> None:
-    """Build in a hidden folder beside ``final``, flush it to disk, and rename it into place."""
+    """Build in a hidden folder beside ``final``, flush it to disk, and rename it into place.
+    Raises :class:`DataError` when the disk refuses (full, read-only): one line, the folder named."""
+    try:
+        _write_entry(final, key, build)
+    except OSError as exc:
+        from nnplay.engine.errors import DataError
+
+        raise DataError(
+            f"could not write the decoded data to {final.parent} ({exc.strerror or exc}); free some room there "
+            f"or point XDG_CACHE_HOME at another folder", field="data",
+        ) from None
+
+
+def _write_entry(final: Path, key: str, build: Builder) -> None:
     tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
     try:
         extra = build(tmp)

@@ -26,6 +26,8 @@ import numpy as np
 #: Values (rows x features) per block when a source is read through in order: about 1 MB of
 #: float32, whatever the number of rows, so a pass over the data needs the same memory at any size.
 CHUNK_VALUES = 1 << 18
+#: The fewest rows in a block, whatever the width: a malaria block is 64 x 30,000 values (7.7 MB).
+MIN_ROWS = 64
 FLOAT32 = np.dtype(np.float32)
 
 
@@ -71,10 +73,12 @@ class FeatureSource(ABC):
         return len(self) * self.n_features
 
     def chunk_rows(self) -> int:
-        return max(1, CHUNK_VALUES // max(self.n_features, 1))
+        """Rows per block of :meth:`chunks`: about 1 MB of float32, and at least :data:`MIN_ROWS`
+        (scoring a block reads every weight once, so wide rows need blocks of some height)."""
+        return max(MIN_ROWS, CHUNK_VALUES // max(self.n_features, 1))
 
     def chunks(self, rows: int | None = None) -> Iterator[np.ndarray]:
-        """Every row in order, ``rows`` (default: about 1 MB of float32) at a time."""
+        """Every row in order, ``rows`` (default: :meth:`chunk_rows`) at a time."""
         step = rows or self.chunk_rows()
         for start in range(0, len(self), step):
             yield self.batch(slice(start, start + step))
