@@ -53,8 +53,8 @@ class Sequential:
         layers: list[Dense | Dropout] = []
         for spec, name in zip(preset.model.layers, preset.model.layer_names(), strict=True):
             if isinstance(spec, DenseLayer):
-                kernel = next(remaining).copy()
-                bias = next(remaining).copy() if spec.use_bias else None
+                kernel = next(remaining)  # copied into the model's own flat array by _pack
+                bias = next(remaining) if spec.use_bias else None
                 layers.append(Dense(name, kernel, bias, spec.activation,
                                     _penalty(spec.kernel_regularizer), _penalty(spec.bias_regularizer)))
             else:
