@@ -11,6 +11,11 @@ Keras is timed twice: headless at full speed (its own levers on: ``steps_per_exe
 that a person can pause it (the levers off). Goals: Keras (headless) at most 6x the NumPy engine
 (issue 16); NumPy at least 2x as fast as scikit-learn (issue 15).
 
+Then the Keras engine mirrored (``train.devices = 2``) on two logical CPU devices against one
+device, seconds per epoch, each in a fresh process (logical devices are set once per process).
+The two share the same cores, so the mirrored run is slower here: it proves the path, a real
+speed-up needs GPUs.
+
 Each engine runs ``REPEATS`` times in turn (NumPy, scikit-learn, Keras, NumPy, ...) and the table
 gives the fastest run of each: the machine is shared, and the fastest is the least disturbed.
 
@@ -19,7 +24,10 @@ Run: ``python -m benchmarks digits``.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 import warnings
 
@@ -30,9 +38,25 @@ from nnplay.engine.run import make_trainer, prepare
 from nnplay.engine.spec import Preset, validate_preset
 
 EPOCHS, BATCH, LEARNING_RATE, REPEATS = 50, 32, 1e-3, 3
+MIRRORED_EPOCHS = 10
+
+#: One mirrored run in a fresh process: the steady seconds per epoch (first epoch left out: tracing).
+MIRRORED_RUN = """
+import json, sys, time
+from benchmarks.bench_digits import digits_preset
+from nnplay.engine.run import make_trainer, prepare
+preset = digits_preset(devices=int(sys.argv[1]), epochs=int(sys.argv[2]))
+prepared = prepare(preset)
+stamps = []
+trainer = make_trainer(preset, prepared.x_train.shape[1], "keras")
+result = trainer.fit(prepared.x_train, prepared.y_train,
+                     on_event=lambda event: stamps.append(time.perf_counter()) if type(event).__name__ == "EpochEnd" else None)
+steady = (stamps[-1] - stamps[0]) / (len(stamps) - 1)
+print(json.dumps({"replicas": result.replicas, "per_epoch": steady, "loss": result.history["loss"][-1]}))
+"""
 
 
-def digits_preset() -> Preset:
+def digits_preset(*, devices: int | str = "all", epochs: int = EPOCHS) -> Preset:
     return validate_preset({
         "preset": {"title": "digits 64-64-10, Adam"},
         "data": {"source": "digits"},
@@ -41,7 +65,7 @@ def digits_preset() -> Preset:
             {"type": "dense", "units": 10, "activation": "softmax"},
         ]},
         "train": {"optimizer": {"name": "adam", "learning_rate": LEARNING_RATE}, "batch_size": BATCH,
-                  "epochs": EPOCHS, "shuffle": True, "seed": 0},
+                  "epochs": epochs, "shuffle": True, "seed": 0, "engine": "keras", "devices": devices},
     })
 
 
@@ -65,6 +89,13 @@ def time_sklearn(x: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
         net.fit(x, labels)
         seconds = time.perf_counter() - started
     return seconds, float(net.loss_curve_[-1])
+
+
+def mirrored(devices: int) -> dict:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-c", MIRRORED_RUN, str(devices), str(MIRRORED_EPOCHS)], cwd=root,
+                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": root})
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -99,6 +130,15 @@ def main() -> None:
         seconds, loss = best[name]
         print(f"| {label} | {seconds:.3f} s | {1000 * seconds / steps:.3f} | {loss:.4f} | "
               f"{seconds / numpy_s:.2f}x | {goal} |")
+
+    print(f"\nKeras engine mirrored (train.devices), {MIRRORED_EPOCHS} epochs, each run in a fresh process; "
+          "one batch per call into TensorFlow in both (Keras cannot group batches on a mirrored model)\n")
+    print("| devices | replicas | s / epoch (steady) | last epoch's loss | time / one device's |")
+    print("|---|---:|---:|---:|---:|")
+    one = mirrored(1)
+    for label, run in (("1 (CPU)", one), ("2 logical CPU devices", mirrored(2))):
+        print(f"| {label} | {run['replicas']} | {run['per_epoch']:.3f} | {run['loss']:.4f} | "
+              f"{run['per_epoch'] / one['per_epoch']:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -18,12 +18,18 @@ replica, and a CPU beside a GPU would set the pace. Several machines are out of 
 ``fit`` fails under ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585); larger work spreads
 over machines through a shared search instead.
 
+On GPUs, TensorFlow is asked to grow its memory as the model needs it instead of taking every
+GPU's memory at start, so several processes (search workers) can share a GPU. XLA stays Keras's
+choice (``jit_compile="auto"``: on where a GPU is, off on a CPU-only machine, where compiling a small
+net costs seconds and gains nothing).
+
 Logical CPU devices can only be set before TensorFlow starts its devices (its first op). A process
 that already started TensorFlow with fewer gets a :class:`DeviceError` naming ``train.devices``.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -69,12 +75,23 @@ def mirrored_devices(requested: int | Literal["all"], gpus: int) -> tuple[str, .
 def placement(requested: int | Literal["all"]) -> Placement:
     """The :class:`Placement` for ``train.devices = requested`` (raises :class:`DeviceError`)."""
     tf = tensorflow()
-    names = mirrored_devices(requested, gpu_count())
+    gpus = gpu_count()
+    if gpus:
+        _grow_gpu_memory(tf)
+    names = mirrored_devices(requested, gpus)
     if not names:
         return Placement(tf.distribute.get_strategy(), 1, ())
     if names[0].startswith("/cpu"):
         _split_cpu(tf, len(names))
     return Placement(tf.distribute.MirroredStrategy(list(names)), len(names), names)
+
+
+def _grow_gpu_memory(tf: Any) -> None:
+    """TensorFlow takes all of every GPU's memory when it starts; a second process (another run,
+    a search worker) would then find none left. Ask it to take only what the model needs."""
+    for gpu in tf.config.list_physical_devices("GPU"):
+        with contextlib.suppress(RuntimeError):  # TensorFlow has started already: it is settled
+            tf.config.experimental.set_memory_growth(gpu, True)
 
 
 def _split_cpu(tf: Any, count: int) -> None:

@@ -183,8 +183,10 @@ def evaluate(
     prepared: Prepared, initial_weights: Sequence[np.ndarray], *, engine: str | None = None
 ) -> RunReport:
     """Score given weights on the test rows without training them (``model.evaluate`` of a loaded
-    model); the report's fit has run no epochs."""
-    trainer = make_trainer(prepared.preset, prepared.dataset.n_features, engine, initial_weights)
+    model); the report's fit has run no epochs. Scoring runs on one device: it needs no mirrored
+    copies, and TensorFlow may already have started (reading a model file starts it)."""
+    preset = prepared.preset.with_changes("train.devices", 1)
+    trainer = make_trainer(preset, prepared.dataset.n_features, engine, initial_weights)
     return _scored(prepared, trainer, FitResult("completed", 0, {}, 0.0))
 
 

@@ -72,7 +72,7 @@ class Dense:
             grad_z = self.activation.backward(self.z, self.a, grad_a)  # dL/dz = dL/da * g'(z)
         np.matmul(self.x.T, grad_z, out=self.grad_kernel)  # dL/dW = X' dL/dz
         if self.grad_bias is not None:
-            np.sum(grad_z, axis=0, out=self.grad_bias)  # dL/db = column sums of dL/dz
+            grad_z.sum(axis=0, out=self.grad_bias)  # dL/db = column sums of dL/dz
         return grad_z @ self.kernel.T if need_input_grad else None  # dL/dX = dL/dz W'
 
     def penalty(self) -> float:

@@ -54,8 +54,8 @@ class Sequential:
         layers: list[Dense | Dropout] = []
         for spec, name in zip(preset.model.layers, preset.model.layer_names(), strict=True):
             if isinstance(spec, DenseLayer):
-                kernel, bias = next(dense)
-                layers.append(Dense(name, kernel.copy(), None if bias is None else bias.copy(), spec.activation,
+                kernel, bias = next(dense)  # copied into the model's own flat array by _pack
+                layers.append(Dense(name, kernel, bias, spec.activation,
                                     _penalty(spec.kernel_regularizer), _penalty(spec.bias_regularizer)))
             else:
                 layers.append(Dropout(name, spec.rate, rng))

@@ -34,7 +34,8 @@ class TrainingPanel(DraftPanel):
             yield Select([(o, o) for o in OPTIMIZERS], value=optimizer.get("name", "sgd"), allow_blank=False,
                          compact=True, id="optimizer", classes="field-control")
         yield from fields_for(OPTIMIZER_MODELS[optimizer.get("name", "sgd")], "train.optimizer", optimizer, skip=("name",))
-        batch = fields_for(TrainSpec, "train", train, skip=("engine", "optimizer", "early_stopping"))
+        # devices: a machine setting, kept in the preset file (and --devices), not on this panel
+        batch = fields_for(TrainSpec, "train", train, skip=("engine", "optimizer", "early_stopping", "devices"))
         for field in batch:
             if field.path == "train.batch_size":
                 field.placeholder = 'rows, or "full"'
