@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = commands.add_parser("play", help="open the playground (the default command)")
     play.add_argument("preset", nargs="?", metavar="PRESET")
+    play.add_argument("--storage", metavar="WHERE", help="the Search view joins this shared study (see `nnplay search`)")
+    play.add_argument("--study", metavar="NAME", help="the shared study's name (default: the preset's id)")
 
     listing = commands.add_parser("presets", help="list the bundled lecture presets")
     listing.add_argument("--json", action="store_true", help="a JSON list of {id, title, path}")
@@ -175,7 +177,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def cmd_play(args: argparse.Namespace) -> int:
     from nnplay.tui.app import run_app
 
-    return run_app(args.preset)
+    return run_app(args.preset, study=_study_options(args, play=True))
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
@@ -511,25 +513,28 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK if result.best is not None else EXIT_DIVERGED
 
 
-def _study_options(args: argparse.Namespace):
-    """--storage, --study, --workers and --heartbeat as the engine's StudyOptions (None: in memory)."""
+def _study_options(args: argparse.Namespace, play: bool = False):
+    """--storage, --study, --workers and --heartbeat as the engine's StudyOptions (None: in memory);
+    ``play``: the playground's two flags only, the storage checked for form (it opens when a search starts)."""
     from nnplay.engine.errors import SpecError
-    from nnplay.engine.presets import resolve
-    from nnplay.engine.study_storage import HEARTBEAT_SECONDS, StudyOptions
+    from nnplay.engine.presets import default_preset_id, resolve
+    from nnplay.engine.study_storage import HEARTBEAT_SECONDS, StudyOptions, parse_storage
 
+    workers, heartbeat, worker = (None, None, None) if play else (args.workers, args.heartbeat, args.worker)
     if args.storage is None:
-        for flag, value in (("--study", args.study), ("--workers", args.workers), ("--heartbeat", args.heartbeat)):
+        for flag, value in (("--study", args.study), ("--workers", workers), ("--heartbeat", heartbeat)):
             if value is not None:
                 raise SpecError("needs --storage (a journal file such as search.journal, or a database URL)", field=flag)
         return None
-    if args.workers is not None and not 1 <= args.workers <= 64:
-        raise SpecError(f"must be within 1 .. 64 (got {args.workers})", field="--workers")
-    if args.heartbeat is not None and not 1 <= args.heartbeat <= 3600:
-        raise SpecError(f"must be within 1 .. 3600 seconds (got {args.heartbeat:g})", field="--heartbeat")
-    name = args.study if args.study is not None else resolve(args.preset).stem
+    parse_storage(args.storage)
+    if workers is not None and not 1 <= workers <= 64:
+        raise SpecError(f"must be within 1 .. 64 (got {workers})", field="--workers")
+    if heartbeat is not None and not 1 <= heartbeat <= 3600:
+        raise SpecError(f"must be within 1 .. 3600 seconds (got {heartbeat:g})", field="--heartbeat")
+    name = args.study if args.study is not None else resolve(args.preset or default_preset_id()).stem
     if not name.strip() or len(name) > 512 or "\0" in name:
         raise SpecError(f"{name[:40]!r} is not a study name (1 to 512 characters)", field="--study")
-    return StudyOptions(args.storage, name, args.worker, args.heartbeat or HEARTBEAT_SECONDS)
+    return StudyOptions(args.storage, name, worker, heartbeat or HEARTBEAT_SECONDS)
 
 
 def _search_with_progress(prepared, args: argparse.Namespace, cancel: threading.Event, search):

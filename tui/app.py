@@ -660,8 +660,9 @@ def make_app(preset_ref: str | None = None) -> NnplayApp:
     return NnplayApp(preset, Path(resolve(ref)).stem)
 
 
-def run_app(preset_ref: str | None = None) -> int:
-    """Run the playground; returns the exit code (2 when the preset cannot be read)."""
+def run_app(preset_ref: str | None = None, study: Any = None) -> int:
+    """Run the playground; returns the exit code (2 when the preset cannot be read). ``study``: the
+    shared study (engine.study_storage.StudyOptions) the Search view joins; None: in memory."""
     try:
         app = make_app(preset_ref)
     except NnplayError as error:
@@ -669,6 +670,7 @@ def run_app(preset_ref: str | None = None) -> int:
 
         print(f"nnplay: error: {error.one_line()}", file=sys.stderr)
         return error.exit_code
+    app.search_study = study  # read by the Search view when a search starts
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)
 

@@ -7,6 +7,10 @@ the view draws what they carry: the ranked trials (the engine ranks them) and th
 each trial (the engine keeps it). ``a`` applies the best trial to the draft by posting the same
 :class:`~nnplay.tui.messages.FieldEdited` messages a panel posts when the user types, so the draft
 validates each edit and the panels mark any field the engine complains about.
+
+With ``nnplay play --storage WHERE`` the search joins a shared study (the app's ``search_study``): the
+leaderboard and the curve are the whole study's, every worker's trials, refreshed after each trial
+of this one and, while one trains, each time the engine reads the study back (``StudyProgress``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from nnplay.tui.render_search import format_value, leaderboard_table, param_labe
 if TYPE_CHECKING:
     from nnplay.engine.search import SearchEvent, SearchResult, TrialResult
     from nnplay.engine.spec import Preset
+    from nnplay.engine.study_storage import StudyOptions
     from nnplay.tui.draft import Draft
 
 EPOCH_UPDATES_PER_SECOND = 5
@@ -87,8 +92,6 @@ class SearchView(Vertical):
         self.board: tuple[TrialResult, ...] = ()
         self.running = False
         self._worker: Worker | None = None
-        self._values: list[float | None] = []
-        self._best_values: list[float | None] = []
         self._total = 0
 
     def compose(self) -> ComposeResult:
@@ -114,12 +117,12 @@ class SearchView(Vertical):
                             "(README.md shows how).", title="Nothing to search", severity="warning", timeout=8)
             return
         self.preset, self.result, self.best, self.board = preset, None, None, ()
-        self._values, self._best_values, self._total = [], [], preset.search.trials
+        self._total = preset.search.trials
         self.running = True
         self._status(Text(f"loading the data of {preset.preset.title}…"))
         self._draw_board()
         self.query_one(SearchCurve).show([], [], preset.search.objective)
-        self._worker = self._search(preset)
+        self._worker = self._search(preset, getattr(self.app, "search_study", None))
 
     def stop(self) -> None:
         if self._worker is not None:
@@ -144,7 +147,7 @@ class SearchView(Vertical):
     # The worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search")
-    def _search(self, preset: Preset) -> None:
+    def _search(self, preset: Preset, study: StudyOptions | None) -> None:
         from nnplay.engine.run import prepare
         from nnplay.engine.search import TrialEpoch, run_search
 
@@ -160,17 +163,18 @@ class SearchView(Vertical):
                 last = now
             self.post_message(self.Update(event))
 
-        run_search(prepare(preset), on_event=relay, cancel=worker.cancelled_event)
+        run_search(prepare(preset), on_event=relay, cancel=worker.cancelled_event, study=study)
 
     @on(Update)
     def _update(self, message: Update) -> None:
-        from nnplay.engine.search import SearchBegin, SearchEnd, TrialBegin, TrialEnd, TrialEpoch
+        from nnplay.engine.search import SearchBegin, SearchEnd, StudyProgress, TrialBegin, TrialEnd, TrialEpoch
 
         message.stop()
         event = message.event
         if isinstance(event, SearchBegin):
             self._total = event.trials
-            self._status(Text(f"{event.trials} trials, {event.engine} engine, {event.direction} {event.objective}"))
+            shared = f"; {event.study}" if event.study else ""
+            self._status(Text(f"{event.trials} trials, {event.engine} engine, {event.direction} {event.objective}{shared}"))
         elif isinstance(event, TrialBegin):
             drawn = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in event.params.items())
             self._status(Text.assemble((f"trial #{event.number} ({event.number + 1} of {event.trials}): ", "bold"),
@@ -179,12 +183,10 @@ class SearchView(Vertical):
             value = "" if event.value is None else f"  {event.value:.4f}"
             self._status(Text.assemble((f"trial #{event.number} ({event.number + 1} of {self._total}) ", "bold"),
                                        f"epoch {event.epoch + 1}/{event.epochs}{value}", self._best_text()))
-        elif isinstance(event, TrialEnd):
+        elif isinstance(event, TrialEnd | StudyProgress):
             self.best, self.board = event.best, event.leaderboard
-            self._values.append(event.result.value if event.result.status == "complete" else None)
-            self._best_values.append(None if event.best is None else event.best.value)
             self._draw_board()
-            self.query_one(SearchCurve).show(self._values, self._best_values, self.preset.search.objective)  # type: ignore[union-attr]
+            self._draw_curve()
         elif isinstance(event, SearchEnd):
             self._finish(event.result)
 
@@ -221,6 +223,21 @@ class SearchView(Vertical):
 
     def _status(self, text: Text) -> None:
         self.query_one("#search-status", Static).update(text)
+
+    def _draw_curve(self) -> None:
+        """Each trial's value by trial number and the best so far, from the leaderboard (a shared study's
+        holds every worker's trials, so the curve is drawn afresh rather than added to)."""
+        search = self.preset.search  # type: ignore[union-attr]
+        better = max if search.direction == "maximize" else min
+        values: list[float | None] = [None] * (1 + max((t.number for t in self.board), default=-1))
+        for trial in self.board:
+            if trial.status == "complete":
+                values[trial.number] = trial.value
+        best: list[float | None] = []
+        for value in values:
+            last = best[-1] if best else None
+            best.append(value if last is None else last if value is None else better(last, value))
+        self.query_one(SearchCurve).show(values, best, search.objective)
 
     def _draw_board(self) -> None:
         board = self.query_one("#search-board", Static)
