@@ -67,8 +67,9 @@ class RunStart:
 
 class Session:
     def __init__(self, preset: Preset, *, pace: Pace | None = None, keeper: RunKeeper | None = None,
-                 source: str = "app") -> None:
+                 source: str = "app", study: StudyOptions | None = None) -> None:
         self.draft = Draft(preset)
+        self.study = study  # the shared Optuna study searches join (None: each search in memory)
         self.pace = pace
         self.keeper = keeper  # None: runs are kept for the session only
         self.source = source  # who runs: "app", "train", "compare" (the run store says so)
@@ -252,11 +253,11 @@ class Session:
         study: StudyOptions | None = None,
     ) -> SearchResult:
         """Run ``preset``'s ``[search]`` (default: the draft's) on the session's data, every trial
-        kept by the session's keeper; ``study`` shares it through an Optuna storage."""
+        kept by the session's keeper; ``study`` (default: the session's) shares it through an Optuna storage."""
         from nnplay.engine.search import run_search
 
         return run_search(self.prepare(preset), trials=trials, engine=engine, on_event=on_event, cancel=cancel,
-                          study=study, keeper=self.keeper)
+                          study=study or self.study, keeper=self.keeper)
 
     def clear_runs(self) -> None:
         self.runs.clear()

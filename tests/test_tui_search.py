@@ -116,3 +116,28 @@ async def test_quitting_during_a_search_stops_it(tmp_path):
     assert app.return_code == 0
     assert time.monotonic() - started < 5
     assert worker.cancelled_event.is_set()  # the search's own cancel flag: it stops within a batch
+
+
+async def test_a_shared_study_shows_every_worker_s_trials(tmp_path):
+    """nnplay play --storage: the view joins the study; its board and curve hold the trials another
+    process ran before (and alongside) it, and the search stops at the study's total."""
+    from nnplay.engine.run import prepare
+    from nnplay.engine.search import run_search
+    from nnplay.engine.study_storage import StudyOptions
+
+    preset = load_preset("14-moons-search")
+    study = StudyOptions(str(tmp_path / "s.journal"), "shared")
+    others = run_search(prepare(preset), trials=5, study=study)  # another worker, earlier
+    app = make_app("14-moons-search")
+    app.search_study = study
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(SearchView)
+        await wait_for(pilot, lambda: app.dataset is not None)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: view.result is not None, timeout=120)
+        await pilot.pause(0.2)
+        assert len(view.board) == 12 == len(view.result.trials)  # preset 14's 12 trials: 5 of theirs, 7 of its own
+        assert {t.number for t in others.trials} < {t.number for t in view.board}
+        assert view.result.study == "shared"
+        assert view.best == view.result.best and view.best.value == max(t.value for t in view.board if t.value is not None
+                                                                          and t.status == "complete")

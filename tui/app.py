@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from nnplay.engine.restore import SavedModel
     from nnplay.engine.run import RunReport
     from nnplay.engine.runs import RunStore
+    from nnplay.engine.study_storage import StudyOptions
 
 
 class NnplayApp(Editing, Training, Files, App[int]):
@@ -77,10 +78,13 @@ class NnplayApp(Editing, Training, Files, App[int]):
           for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
     ]
 
-    def __init__(self, preset: Preset, preset_id: str | None = None, keeper: RunKeeper | None = None) -> None:
+    def __init__(self, preset: Preset, preset_id: str | None = None, keeper: RunKeeper | None = None,
+                 study: StudyOptions | None = None) -> None:
         super().__init__()
-        # The pace is kept from run to run; every run is kept in the run store (and TensorBoard logs).
-        self.session = Session(preset, pace=Pace(DEFAULT_SPEED), keeper=keeper or RunKeeper(), source="app")
+        # The pace is kept from run to run; every run is kept in the run store (and TensorBoard logs);
+        # ``study``: the shared Optuna study the Search view joins (None: in memory).
+        self.session = Session(preset, pace=Pace(DEFAULT_SPEED), keeper=keeper or RunKeeper(), source="app",
+                               study=study)
         self.preset_id = preset_id
 
     # -- what the session holds, by the names the widgets and tests use ------------------------
@@ -160,18 +164,19 @@ class NnplayApp(Editing, Training, Files, App[int]):
 FAILURE_TITLES = {"export": "Export failed", "restore": "Cannot open model"}
 
 
-def make_app(preset_ref: str | None = None, keeper: RunKeeper | None = None) -> NnplayApp:
+def make_app(preset_ref: str | None = None, keeper: RunKeeper | None = None,
+             study: StudyOptions | None = None) -> NnplayApp:
     """The app on ``preset_ref`` (a bundled id or a TOML path; default: the first lecture step);
-    ``keeper``: where runs are kept (default: the user's run store)."""
+    ``keeper``: where runs are kept (default: the user's run store); ``study``: a shared study."""
     ref = preset_ref or default_preset_id()
     preset = load_preset(ref)
-    return NnplayApp(preset, Path(resolve(ref)).stem, keeper)
+    return NnplayApp(preset, Path(resolve(ref)).stem, keeper, study)
 
 
-def run_app(preset_ref: str | None = None, keeper: RunKeeper | None = None) -> int:
+def run_app(preset_ref: str | None = None, keeper: RunKeeper | None = None, study: StudyOptions | None = None) -> int:
     """Run the playground; returns the exit code (2 when the preset cannot be read)."""
     try:
-        app = make_app(preset_ref, keeper)
+        app = make_app(preset_ref, keeper, study)
     except NnplayError as error:
         import sys
 

@@ -71,25 +71,28 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.best is not None else EXIT_DIVERGED
 
 
-def study_options(args: argparse.Namespace):
-    """--storage, --study, --workers and --heartbeat as the engine's StudyOptions (None: in memory)."""
+def study_options(args: argparse.Namespace, play: bool = False):
+    """--storage, --study, --workers and --heartbeat as the engine's StudyOptions (None: in memory);
+    ``play``: the playground's two flags only, the storage checked for form (it opens when a search starts)."""
     from nnplay.engine.errors import SpecError
-    from nnplay.engine.presets import resolve
-    from nnplay.engine.study_storage import HEARTBEAT_SECONDS, StudyOptions
+    from nnplay.engine.presets import default_preset_id, resolve
+    from nnplay.engine.study_storage import HEARTBEAT_SECONDS, StudyOptions, parse_storage
 
+    workers, heartbeat, worker = (None, None, None) if play else (args.workers, args.heartbeat, args.worker)
     if args.storage is None:
-        for flag, value in (("--study", args.study), ("--workers", args.workers), ("--heartbeat", args.heartbeat)):
+        for flag, value in (("--study", args.study), ("--workers", workers), ("--heartbeat", heartbeat)):
             if value is not None:
                 raise SpecError("needs --storage (a journal file such as search.journal, or a database URL)", field=flag)
         return None
-    if args.workers is not None and not 1 <= args.workers <= 64:
-        raise SpecError(f"must be within 1 .. 64 (got {args.workers})", field="--workers")
-    if args.heartbeat is not None and not 1 <= args.heartbeat <= 3600:
-        raise SpecError(f"must be within 1 .. 3600 seconds (got {args.heartbeat:g})", field="--heartbeat")
-    name = args.study if args.study is not None else resolve(args.preset).stem
+    parse_storage(args.storage)
+    if workers is not None and not 1 <= workers <= 64:
+        raise SpecError(f"must be within 1 .. 64 (got {workers})", field="--workers")
+    if heartbeat is not None and not 1 <= heartbeat <= 3600:
+        raise SpecError(f"must be within 1 .. 3600 seconds (got {heartbeat:g})", field="--heartbeat")
+    name = args.study if args.study is not None else resolve(args.preset or default_preset_id()).stem
     if not name.strip() or len(name) > 512 or "\0" in name:
         raise SpecError(f"{name[:40]!r} is not a study name (1 to 512 characters)", field="--study")
-    return StudyOptions(args.storage, name, args.worker, args.heartbeat or HEARTBEAT_SECONDS)
+    return StudyOptions(args.storage, name, worker, heartbeat or HEARTBEAT_SECONDS)
 
 
 def _print(result, saved: Path | None) -> None:

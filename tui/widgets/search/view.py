@@ -7,6 +7,10 @@ the view draws what they carry: the ranked trials (the engine ranks them) and th
 each trial (the engine keeps it). ``a`` applies the best trial to the draft by posting the same
 :class:`~nnplay.tui.messages.FieldEdited` messages a panel posts when the user types, so the draft
 validates each edit and the panels mark any field the engine complains about.
+
+With ``nnplay play --storage WHERE`` the search joins a shared study (the session's ``study``): the
+leaderboard and the curve are the whole study's, every worker's trials, refreshed after each trial
+of this one and, while one trains, each time the engine reads the study back (``StudyProgress``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,16 @@ from nnplay.tui.render_search import format_value, leaderboard_table, param_labe
 
 if TYPE_CHECKING:
     from nnplay.engine.draft import Draft
-    from nnplay.engine.search import SearchBegin, SearchEvent, SearchResult, TrialBegin, TrialEnd, TrialEpoch, TrialResult
+    from nnplay.engine.search import (
+        SearchBegin,
+        SearchEvent,
+        SearchResult,
+        StudyProgress,
+        TrialBegin,
+        TrialEnd,
+        TrialEpoch,
+        TrialResult,
+    )
     from nnplay.engine.session import Session
     from nnplay.engine.spec import Preset
 
@@ -77,7 +90,7 @@ class _Relay(SearchCallback):
     def _post(self, event: SearchEvent) -> None:
         self.view.post_message(SearchView.Update(event))
 
-    on_search_begin = on_trial_begin = on_trial_end = _post
+    on_search_begin = on_trial_begin = on_trial_end = on_study_progress = _post
 
     def on_trial_epoch(self, epoch: TrialEpoch) -> None:
         now = time.monotonic()
@@ -112,8 +125,6 @@ class SearchView(SearchCallback, Vertical):
         self.board: tuple[TrialResult, ...] = ()
         self.running = False
         self._worker: Worker | None = None
-        self._values: list[float | None] = []
-        self._best_values: list[float | None] = []
         self._total = 0
         self._hooks = SearchCallbackList([self])
 
@@ -142,7 +153,7 @@ class SearchView(SearchCallback, Vertical):
                             markup=False)
             return
         self.preset, self.result, self.best, self.board = preset, None, None, ()
-        self._values, self._best_values, self._total = [], [], preset.search.trials
+        self._total = preset.search.trials
         self.running = True
         self._status(Text(f"loading the data of {preset.preset.title}…"))
         self._draw_board()
@@ -185,7 +196,8 @@ class SearchView(SearchCallback, Vertical):
 
     def on_search_begin(self, begin: SearchBegin) -> None:
         self._total = begin.trials
-        self._status(Text(f"{begin.trials} trials, {begin.engine} engine, {begin.direction} {begin.objective}"))
+        shared = f"; {begin.study}" if begin.study else ""
+        self._status(Text(f"{begin.trials} trials, {begin.engine} engine, {begin.direction} {begin.objective}{shared}"))
 
     def on_trial_begin(self, trial: TrialBegin) -> None:
         drawn = "  ".join(f"{param_label(k)} {format_value(v)}" for k, v in trial.params.items())
@@ -198,11 +210,15 @@ class SearchView(SearchCallback, Vertical):
                                    f"epoch {epoch.epoch + 1}/{epoch.epochs}{value}", self._best_text()))
 
     def on_trial_end(self, end: TrialEnd) -> None:
-        self.best, self.board = end.best, end.leaderboard
-        self._values.append(end.result.value if end.result.status == "complete" else None)
-        self._best_values.append(None if end.best is None else end.best.value)
+        self._show_board(end.best, end.leaderboard)
+
+    def on_study_progress(self, progress: StudyProgress) -> None:
+        self._show_board(progress.best, progress.leaderboard)
+
+    def _show_board(self, best: TrialResult | None, leaderboard: tuple[TrialResult, ...]) -> None:
+        self.best, self.board = best, leaderboard
         self._draw_board()
-        self.query_one(SearchCurve).show(self._values, self._best_values, self.preset.search.objective)  # type: ignore[union-attr]
+        self._draw_curve()
 
     def on_search_end(self, result: SearchResult) -> None:
         self._finish(result)
@@ -235,6 +251,21 @@ class SearchView(SearchCallback, Vertical):
 
     def _status(self, text: Text) -> None:
         self.query_one("#search-status", Static).update(text)
+
+    def _draw_curve(self) -> None:
+        """Each trial's value by trial number and the best so far, from the leaderboard (a shared study's
+        holds every worker's trials, so the curve is drawn afresh rather than added to)."""
+        search = self.preset.search  # type: ignore[union-attr]
+        better = max if search.direction == "maximize" else min
+        values: list[float | None] = [None] * (1 + max((t.number for t in self.board), default=-1))
+        for trial in self.board:
+            if trial.status == "complete":
+                values[trial.number] = trial.value
+        best: list[float | None] = []
+        for value in values:
+            last = best[-1] if best else None
+            best.append(value if last is None else last if value is None else better(last, value))
+        self.query_one(SearchCurve).show(values, best, search.objective)
 
     def _draw_board(self) -> None:
         board = self.query_one("#search-board", Static)
