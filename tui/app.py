@@ -390,7 +390,7 @@ class NnplayApp(App[int]):
         relay.flush()
         relay.send_weights(final=True)
         self.post_message(TrainingFinished(report, None if start is None else str(opened.path)))
-        self._kept(recording.try_finish(report))
+        self.post_message(RunsView.Kept(recording.try_finish(report)))
 
     @on(TrainingBegan)
     def _began(self, event: TrainingBegan) -> None:
@@ -482,11 +482,12 @@ class NnplayApp(App[int]):
         self.query_one(HistoryChart).show_runs([*self.overlaid.values(), *self.runs.runs])
         self.query_one(RunsView).show(self.runs.runs)
 
-    def _kept(self, problem: str | None) -> None:
-        """After a run was kept (on the training thread): the Runs view rereads the store."""
-        if problem is not None:
-            self.call_from_thread(self.notify, problem, severity="warning", timeout=8, markup=False)
-        self.call_from_thread(lambda: self.query_one(RunsView).load(self.keeper.db))
+    @on(RunsView.Kept)
+    def _kept(self, event: RunsView.Kept) -> None:
+        """A run was kept (or could not be): the Runs view rereads the store."""
+        if event.problem is not None:
+            self.notify(event.problem, severity="warning", timeout=8, markup=False)
+        self.query_one(RunsView).load(self.keeper.db)
 
     @on(RunsView.Overlay)
     def _overlay(self, event: RunsView.Overlay) -> None:
