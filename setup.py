@@ -12,7 +12,7 @@ from setuptools import find_packages, setup
 PARTS = ("engine", "tui", "presets")
 
 package_dir = {"nnplay": "nnplay", **{f"nnplay.{part}": part for part in PARTS}}
-packages = ["nnplay"] + [
+packages = ["nnplay", *(f"nnplay.{sub}" for sub in find_packages(where="nnplay"))] + [
     f"nnplay.{part}{'.' + sub if sub else ''}"
     for part in PARTS
     for sub in ["", *find_packages(where=part)]
