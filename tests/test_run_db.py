@@ -317,3 +317,13 @@ def test_reading_never_creates_the_store_and_flags_go_before_or_after_the_action
     for argv in (["runs", "--runs-db", str(db), "--json", "show", "1"], ["runs", "show", "1", "--runs-db", str(db), "--json"]):
         assert main(argv) == 0
         assert json.loads(capsys.readouterr().out)["id"] == 1
+
+
+def test_a_title_in_square_brackets_is_listed_as_written(tmp_path, capsys):
+    preset = tmp_path / "p.toml"
+    preset.write_text((ROOT / "presets" / "01-logistic-gd.toml").read_text().replace(
+        'title = "1. Logistic regression by gradient descent"', 'title = "[/] [b]mine"'))
+    assert main(["train", str(preset), "--epochs", "2", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["runs"]) == 0
+    assert "[/] [b]mine" in capsys.readouterr().out

@@ -81,3 +81,19 @@ async def test_picking_a_kept_run_scrolls_it_into_view(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.opened is not None)
         assert app.draft.preset.preset.title.startswith("1. Logistic") and str(app.opened.path) == "run:1"
+
+
+async def test_the_apps_search_keeps_every_trial(tmp_path):
+    from nnplay.tui.widgets.search.view import SearchView
+    from tests.test_search import SMALL
+
+    app = make_app(write_preset(tmp_path, SMALL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(SearchView)
+        await wait_for(pilot, lambda: app.dataset is not None)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: view.result is not None, timeout=60)
+        trials = view.result.trials
+    rows = RunDB().list()
+    assert [row.source for row in rows] == ["search"] * len(trials) and len(trials) == 4
+    assert {row.title for row in rows} == {"small search"}

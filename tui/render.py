@@ -122,7 +122,7 @@ def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4, when: Se
         cells = [f"{_figure(loss)}\n{_figure(accuracy)}" for loss, accuracy in (
             (record.train_loss, record.train_accuracy), (record.val_loss, record.val_accuracy),
             (record.test_loss, record.test_accuracy))]
-        stored = () if when is None else (when[i], record.title)
+        stored = () if when is None else (when[i], Text(record.title))  # a title is never markup
         table.add_row(Text(f"■ {record.number}", style=run_color(record.number)), *stored, record.engine, changed,
                       str(record.epochs), record.stop_reason.replace(", ", "\n"), *cells, f"{record.seconds:.2f}")
     return table

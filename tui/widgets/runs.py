@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rich.console import Group
 from rich.measure import Measurement
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.geometry import Region
@@ -69,6 +69,20 @@ class RunsView(ScrollableContainer):
 
         run_id: int
 
+    @dataclass
+    class Kept(Message):
+        """A run was kept (posted by the training thread): ``problem`` says what was not, if anything."""
+
+        problem: str | None
+
+    @dataclass
+    class Read(Message):
+        """The kept runs, read by the worker (or why they could not be)."""
+
+        runs: list[StoredRun]
+        where: str
+        problem: str | None
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.records: tuple[RunRecord, ...] = ()
@@ -100,19 +114,23 @@ class RunsView(ScrollableContainer):
 
     # -- the kept runs
 
-    @work(thread=True, exclusive=True, group="stored-runs", description="read kept runs")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stored-runs", description="read kept runs")
     def load(self, db: RunDB) -> None:
         """Read the last kept runs from ``db`` (in a worker thread) and show them."""
+        # post_message, not call_from_thread: a message to an app that is closing is dropped, where
+        # call_from_thread would wait for it for ever
         try:
-            runs = stored_runs(db, STORED_SHOWN)
+            self.post_message(self.Read(stored_runs(db, STORED_SHOWN), str(db.path), None))
         except NnplayError as error:
-            self.app.call_from_thread(self._show_error, error.one_line())
-            return
-        self.app.call_from_thread(self.show_stored, runs, str(db.path))
+            self.post_message(self.Read([], str(db.path), error.one_line()))
 
-    def _show_error(self, line: str) -> None:
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        if message.problem is None:
+            self.show_stored(message.runs, message.where)
+            return
         self.stored, self.picked = (), None
-        self.query_one("#stored-runs", Static).update(Text(f"Kept runs cannot be read: {line}", style="red"))
+        self.query_one("#stored-runs", Static).update(Text(f"Kept runs cannot be read: {message.problem}", style="red"))
 
     def show_stored(self, runs: Sequence[StoredRun], where: str = "") -> None:
         picked_id = self.stored[self.picked].row.id if self.picked is not None and self.picked < len(self.stored) else None
