@@ -41,7 +41,7 @@ from nnplay.tui.widgets.colormap import (
     sequential,
     supports_truecolor,
 )
-from nnplay.tui.widgets.framepace import FramePacer
+from nnplay.tui.widgets.live import LiveView
 
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
@@ -121,7 +121,7 @@ def _swatch(color: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*color)
 
 
-class BoundaryView(Vertical):
+class BoundaryView(LiveView, Vertical):
     """Header (what the colours mean), the map, and a status line (keys, which weights)."""
 
     DEFAULT_CSS = """
@@ -143,11 +143,10 @@ class BoundaryView(Vertical):
         self.show_test = False
         self.field: OutputField | None = None  # the last frame's output field (tests read it)
         self.frames = 0
-        self._stale = False  # something changed while the view was hidden
-        # Live frames keep the UI thread's whole share of the time under UI_SHARE; a copy that
-        # arrives too soon waits for the next tick instead of being dropped.
-        self.pacer = FramePacer(MAX_FPS, UI_SHARE, whole_thread=True)
-        self._live = False  # a run's copy is waiting to be drawn
+
+    # Live frames keep the UI thread's whole share of the time under UI_SHARE; a copy that arrives
+    # too soon waits for the next tick instead of being dropped.
+    FRAMES_PER_SECOND, UI_SHARE, WHOLE_THREAD = MAX_FPS, UI_SHARE, True
 
     def compose(self) -> ComposeResult:
         yield Static("", id="boundary-legend", classes="boundary-line")
@@ -155,15 +154,14 @@ class BoundaryView(Vertical):
         yield Static("", id="boundary-status", classes="boundary-line")
 
     def on_mount(self) -> None:
-        self.set_interval(1 / MAX_FPS, self._redraw_if_due)
+        self.start_live()
 
     def on_resize(self) -> None:
         self.plane = None
         self.redraw()
 
-    def on_show(self) -> None:
-        if self._stale:
-            self.redraw()
+    def redraw(self) -> None:
+        self.draw_or_defer()
 
     # -- what the app tells the view -------------------------------------------------------
 
@@ -186,18 +184,11 @@ class BoundaryView(Vertical):
         frame working (the training thread shares the interpreter with it); the newest copy is drawn
         on a later tick, so a paused run's last copy is shown too. ``final`` draws at once."""
         self.model, self.weights, self.trained, self.epoch_note = model, weights, True, note
-        self._live = not final
         if final:
-            self.pacer.start()
             self.redraw()
         else:
-            self._redraw_if_due()
-
-    def _redraw_if_due(self) -> None:
-        if self._live and self.pacer.due():
-            self._live = False
-            self.pacer.start()
-            self.redraw()
+            self.mark_stale()
+            self.draw_if_due()
 
     def toggle_discretize(self) -> None:
         self.discretize = not self.discretize
@@ -223,13 +214,7 @@ class BoundaryView(Vertical):
             return "The model and the data do not match yet."
         return ""
 
-    def redraw(self) -> None:
-        if not self.is_mounted:
-            return
-        if not self.is_on_screen:  # another view's tab is showing: draw when this one shows
-            self._stale = True
-            return
-        self._stale = False
+    def draw(self) -> None:
         pixels = self.query_one(PixelMap)
         legend = self.query_one("#boundary-legend", Static)
         status = self.query_one("#boundary-status", Static)

@@ -48,6 +48,13 @@ class LiveView:
         """Something to draw changed: a later tick draws it."""
         self._stale = True
 
+    def draw_or_defer(self) -> None:
+        """Draw at once when on screen (a setting changed); a hidden view stays stale until shown."""
+        if self.is_mounted and self.is_on_screen:
+            self.draw_now()
+        else:
+            self.mark_stale()
+
     def draw_if_due(self) -> None:
         if self._stale and self.is_on_screen and self.pacer.due():
             self.draw_now()

@@ -14,6 +14,7 @@ from textual.widgets import Label, ProgressBar, Select, Static
 from nnplay.engine.spec import ENGINES, OPTIMIZERS, Optimizer, TrainSpec
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.widgets.fields import Field, ProblemList, fields_for
+from nnplay.tui.widgets.live import LiveView
 from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
@@ -57,8 +58,14 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-class TrainProgress(Vertical):
-    """A bar over every batch of the run, and a line with the epoch, batch, times and last losses."""
+class TrainProgress(LiveView, Vertical):
+    """A bar over every batch of the run, and a line with the epoch, batch, times and last losses.
+
+    Batches and epochs move the bar and mark the line stale; the live-view clock writes the line (and
+    keeps the elapsed time moving every ``CLOCK`` seconds while a run is under way)."""
+
+    FRAMES_PER_SECOND = 10.0
+    CLOCK = 0.5
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=1, show_eta=True, id="progress-bar")
@@ -72,7 +79,7 @@ class TrainProgress(Vertical):
         self._logs: dict[str, float] = {}
         self._running = False
         self._written = 0.0
-        self.set_interval(0.5, self._tick)
+        self.start_live()
 
     def start(self, begin: TrainBegin) -> None:
         self._begin, self._started, self._running = begin, time.monotonic(), True
@@ -86,27 +93,32 @@ class TrainProgress(Vertical):
             return
         self._epoch, self._step = batch.epoch, batch.step
         self.query_one(ProgressBar).update(progress=batch.epoch * batch.steps + batch.step)
-        self._write()
+        self.mark_stale()
 
     def epoch(self, epoch: EpochEnd) -> None:
         if self._begin is None:
             return
         self._epoch, self._step, self._logs = epoch.epoch + 1, 0, dict(epoch.logs)
         self.query_one(ProgressBar).update(progress=(epoch.epoch + 1) * self._begin.steps_per_epoch)
-        self._write()
+        self.mark_stale()
 
     def finish(self, text: str) -> None:
         self._running = False
+        self._stale = False  # the last batches are drawn here, with the run's outcome
         self._write(text)
 
     def preparing(self, text: str) -> None:
         self.query_one(ProgressBar).update(total=None, progress=0)
         self._write(text)
 
-    def _tick(self) -> None:
+    def draw_if_due(self) -> None:
         # Keeps the elapsed time moving when batches are slow; otherwise batches redraw the line.
-        if self._running and time.monotonic() - self._written > 0.5:
-            self._write()
+        if self._running and time.monotonic() - self._written > self.CLOCK:
+            self.mark_stale()
+        super().draw_if_due()
+
+    def draw(self) -> None:
+        self._write()
 
     def _write(self, prefix: str = "") -> None:
         self._written = time.monotonic()

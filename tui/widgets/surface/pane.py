@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
+from nnplay.tui.widgets.live import LiveView
 from nnplay.tui.widgets.surface.map import Marker, SurfaceMap
 from nnplay.tui.widgets.surface.update import UpdateNumbers
 
@@ -64,7 +65,7 @@ class _Run:
     last: StepTaken | None = None
 
 
-class SurfacePane(Vertical):
+class SurfacePane(LiveView, Vertical):
     """Title, picture, axes and legend, the step's numbers, and (for slices) the weight picker."""
 
     DEFAULT_CSS = """
@@ -113,6 +114,11 @@ class SurfacePane(Vertical):
         self._computed_at = 0.0
         self._grid_size = (0, 0)
         self.query_one(UpdateNumbers).display = False
+        self.start_live()
+
+    # A step's markers and numbers are drawn on the live-view clock: stale while the tab is hidden,
+    # caught up when it shows, at most as often as the frame budget allows.
+    FRAMES_PER_SECOND = 30.0
 
     # -- what the app tells it -------------------------------------------------------------
 
@@ -163,16 +169,16 @@ class SurfacePane(Vertical):
         run.last = steps[-1]
         run.current = list(steps[-1].after)
         self.query_one(SurfaceMap).extend_path([self._point(step.after) for step in steps])
-        if self._shown():  # a hidden tab only keeps the points; it catches up when shown
-            self._catch_up()
+        self.mark_stale()  # a hidden tab only keeps the points; it catches up when shown
+        self.draw_if_due()
 
     def _shown(self) -> bool:
         return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
 
     def on_show(self) -> None:
-        self._catch_up()
+        self.draw_now()
 
-    def _catch_up(self) -> None:
+    def draw(self) -> None:
         run = self.watched
         if run is None:
             return
