@@ -441,6 +441,22 @@ def _model(preset: Preset) -> str:
     ])
 
 
+_SHUFFLED = '''
+def shuffled_batches(X, Y, batch_size, seed):
+    """Every epoch the rows in a new order, as nnplay's Keras engine feeds them: one tf.data stream
+    for the whole run, epoch e's order a stateless shuffle seeded (seed, e). (model.fit(X, Y,
+    shuffle=True) trains just as well, on orders of its own, so its figures differ a little.)"""
+    rows = tf.range(len(X), dtype=tf.int64)
+    X, Y = tf.convert_to_tensor(X), tf.convert_to_tensor(Y)
+
+    def epoch(e):
+        order = tf.random.experimental.stateless_shuffle(rows, seed=tf.stack([tf.constant(seed, tf.int64), e]))
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
+    return tf.data.Dataset.counter().flat_map(epoch).map(lambda i: (tf.gather(X, i), tf.gather(Y, i)))
+'''
+
+
 def _fit(preset: Preset) -> str:
     train = preset.train
     lines = []
@@ -453,17 +469,39 @@ def _fit(preset: Preset) -> str:
             args.append("restore_best_weights=True")
         lines.append(f"callbacks = [keras.callbacks.EarlyStopping({', '.join(args)})]")
         callbacks = ", callbacks=callbacks"
-    batch = "len(X_train)" if train.batch_size == "full" else str(train.batch_size)
-    if train.batch_size == "full":
+    full = train.batch_size == "full"
+    if full:
         lines.append("# batch_size = all the rows: every step sees the whole training set (plain gradient descent)")
-    validation = f", validation_split={num(train.validation_split)}" if train.validation_split else ""
-    shuffle = ", shuffle=False" if not train.shuffle else ""
-    lines += [
-        f"keras.utils.set_random_seed({train.seed})  # Keras shuffles the rows and drops units from this seed",
-        f"history = model.fit(X_train, Y_train, batch_size={batch}, epochs={train.epochs}{validation}{shuffle}{callbacks},",
-        "                    verbose=0)",
-        'print(f"trained {len(history.history[\'loss\'])} epochs, last loss {history.history[\'loss\'][-1]:.4f}")',
-    ]
+    seed_line = f"keras.utils.set_random_seed({train.seed})  # dropout masks (and Keras's own shuffling) come from this seed"
+    if not train.shuffle:  # the rows in order: Keras's own fit walks them as nnplay does
+        batch = "len(X_train)" if full else str(train.batch_size)
+        validation = f", validation_split={num(train.validation_split)}" if train.validation_split else ""
+        lines += [
+            seed_line,
+            f"history = model.fit(X_train, Y_train, batch_size={batch}, epochs={train.epochs}{validation}, shuffle=False"
+            f"{callbacks}, verbose=0)",
+        ]
+    else:
+        if train.validation_split:
+            lines += [
+                f"# Keras's validation_split: the last {train.validation_split * 100:g} % of the training rows validate",
+                f"n_fit = math.floor(len(X_train) * (1 - {num(train.validation_split)}))",
+                "X_fit, Y_fit, X_val, Y_val = X_train[:n_fit], Y_train[:n_fit], X_train[n_fit:], Y_train[n_fit:]",
+            ]
+        else:
+            lines.append("X_fit, Y_fit = X_train, Y_train")
+        batch = "len(X_fit)" if full else str(train.batch_size)
+        validation = ", validation_data=(X_val, Y_val)" if train.validation_split else ""
+        lines += [
+            "",
+            _SHUFFLED.strip("\n"),
+            "",
+            seed_line,
+            f"history = model.fit(shuffled_batches(X_fit, Y_fit, {batch}, seed={train.seed}), "
+            f"steps_per_epoch=math.ceil(len(X_fit) / {batch}),",
+            f"                    epochs={train.epochs}{validation}{callbacks}, verbose=0)",
+        ]
+    lines.append('print(f"trained {len(history.history[\'loss\'])} epochs, last loss {history.history[\'loss\'][-1]:.4f}")')
     return "\n".join(lines)
 
 
@@ -499,8 +537,11 @@ def keras_program(preset: Preset, name: str) -> str:
     imports += [line for line in data_block.imports if line not in imports]
     uses_penalties = any(_regularizer(getattr(layer, key, None)) for layer in preset.model.layers
                          for key in ("kernel_regularizer", "bias_regularizer"))
-    imports += ["", "import keras", "from keras import layers" + (", regularizers" if uses_penalties else "")]
-    stdlib = sorted(line for line in imports if line.startswith(("import csv", "from pathlib")))
+    shuffled = preset.train.shuffle
+    imports += ["", "import keras", *(["import tensorflow as tf"] if shuffled else []),
+                "from keras import layers" + (", regularizers" if uses_penalties else "")]
+    stdlib = sorted([*(["import math"] if shuffled else []),
+                     *(line for line in imports if line.startswith(("import csv", "from pathlib")))])
     third = [line for line in imports if line not in stdlib]
     if preset.train.dtype != "float32":  # Keras computes losses in its global float type
         third.append(f'keras.config.set_floatx("{preset.train.dtype}")')

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from nnplay.engine.run_db import RunDB, RunRow, RunStoreError, utc_now
 from nnplay.engine.runs import RunRecord, _preset_dict, change_labels
 from nnplay.engine.spec import Preset
 from nnplay.engine.training import Event, EventSink, FitResult, TrainBegin
+from nnplay.engine.user_paths import slug
 
 if TYPE_CHECKING:
     from nnplay.engine.run import RunReport
@@ -44,10 +44,6 @@ if TYPE_CHECKING:
 FIGURES = RunRecord.FIGURES
 LOGDIR_NAME = "tensorboard"
 SOURCES = ("app", "train", "compare", "search")
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48] or "preset"
 
 
 def learning_rate(preset: Preset) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 from nnplay.engine.errors import NnplayError, clip
@@ -43,3 +44,8 @@ def new_file_target(
     if not target.parent.is_dir():
         raise error(f"folder {str(target.parent)!r} does not exist", field=field)
     return target
+
+
+def slug(title: str) -> str:
+    """A title as a file name's stem: lower case, runs of other characters as one dash, 48 at most."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48] or "preset"

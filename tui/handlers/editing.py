@@ -14,7 +14,7 @@ from textual import work
 from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
-from nnplay.tui.handlers.files import slug
+from nnplay.engine.user_paths import slug
 from nnplay.tui.layout import PANELS
 from nnplay.tui.messages import DataPreviewReady, FieldEdited
 from nnplay.tui.widgets.boundary import BoundaryView

@@ -5,7 +5,6 @@ TensorFlow is imported only in the export and open workers, never at start-up.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from textual.widgets import Markdown, TabbedContent
 from nnplay.engine.errors import NnplayError, SpecError
 from nnplay.engine.presets import load_preset, resolve, save_preset
 from nnplay.engine.spec import Preset
+from nnplay.engine.user_paths import slug
 from nnplay.tui.messages import ExportFinished, ModelOpened
 from nnplay.tui.render import probabilities_table
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from nnplay.engine.session import Session
 
 FIRST_ROWS = 3  # test rows an opened model shows its outputs for, as the lecture's predict(X_test[:3])
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48] or "preset"
 
 
 class Files:
