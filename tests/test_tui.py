@@ -15,7 +15,7 @@ from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
-from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
+from tests.tui_helpers import HIDDEN, LONG, screen_lines, wait_for, write_preset
 
 
 def field(app: NnplayApp, path: str) -> Field:
@@ -187,7 +187,7 @@ async def test_train_a_few_numpy_epochs(tmp_path):
         assert report.fit.status == "completed" and report.fit.epochs_run == 5
         assert chart.history["loss"] == report.fit.history["loss"]  # every epoch, as the engine reported it
         # Drawn again after the run, and what it draws is the run: its title names the last epoch.
-        await wait_for(pilot, lambda: chart.redraws > before and "epoch 5:" in painted_text(chart))
+        await wait_for(pilot, lambda: chart.redraws > before and "epoch 5:" in "\n".join(screen_lines(chart)))
         bar = app.query_one("#progress-bar")
         assert bar.total == bar.progress == 5 * 6  # 300 training rows in batches of 50
         assert app.query_one("#panels", TabbedContent).active == "results"
