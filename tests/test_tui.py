@@ -13,6 +13,7 @@ from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.screens.presets import PresetPicker
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.fields import Field
+from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
 from tests.tui_helpers import HIDDEN, LONG, screen_lines, wait_for, write_preset
@@ -84,7 +85,9 @@ async def test_loading_a_preset_fills_every_panel(tmp_path):
         assert field(app, "train.optimizer.learning_rate").control.value == "0.5"
         assert field(app, "train.batch_size").control.value == "50"
         assert total_params(app) == 22  # (2*4 + 4) + (4*2 + 2), the lecture's count
-        notes = app.query_one("#notes-text", Markdown)
+        await pilot.press("5")  # the Notes tab
+        await pilot.pause()
+        notes = app.query_one("#notes-text", NotesView).query_one(Markdown)
         assert "A test preset" in notes.source
 
 

@@ -15,7 +15,7 @@ from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.render import run_color
 from nnplay.tui.widgets.charts import REDRAWS_PER_SECOND, HistoryChart
 from nnplay.tui.widgets.fields import Field
-from nnplay.tui.widgets.lossplot import LossPlot
+from nnplay.tui.widgets.plots import LossPlot
 from nnplay.tui.widgets.runs import RunsView
 from tests.tui_helpers import HIDDEN, LONG, screen_lines, screen_strips, wait_for, write_preset
 

@@ -22,7 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.engine.errors import NnplayError, SpecError
@@ -54,6 +54,7 @@ from nnplay.tui.widgets.fields import Field, ProblemList
 from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.network.units import NetworkView
 from nnplay.tui.widgets.network.weights import WeightsView
+from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.pace import DEFAULT_SPEED, PaceStatus
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
@@ -139,8 +140,7 @@ class NnplayApp(App[int]):
                 with TabPane("Training", id="training"):
                     yield TrainingPanel(self.draft, id="training-panel", classes="panel")
                 with TabPane("Notes", id="notes"):
-                    with VerticalScroll(classes="panel"):
-                        yield Markdown(self.draft.preset.preset.notes, id="notes-text")
+                    yield NotesView(self.draft.preset.preset.notes, id="notes-text", classes="panel")
                 with TabPane("Results", id="results"):
                     with VerticalScroll(classes="panel"):
                         yield ResultsPanel(id="results-panel")
@@ -544,7 +544,7 @@ class NnplayApp(App[int]):
         self.preset_id = preset_id
         self.opened = None
         await self._rebuild_panels()
-        await self.query_one("#notes-text", Markdown).update(preset.preset.notes)
+        await self.query_one(NotesView).show_notes(preset.preset.notes)
         self._spec_changed(data_changed=True)
 
     def action_save(self) -> None:

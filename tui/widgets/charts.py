@@ -7,8 +7,8 @@ run before (the engine's :class:`~nnplay.engine.runs.RunRecord`). When early sto
 epoch, a dotted column marks it.
 
 The header and the legend are text; the curves are drawn by plotext through textual-plotext
-(:class:`~.lossplot.LossPlot`, mounted when the first curve arrives: plotext is not imported for the
-first screen). New epochs only mark the chart stale; :meth:`HistoryChart._redraw_if_due` hands the
+(:class:`~.plots.LossPlot`, mounted after the first screen or when the first curve arrives: plotext
+is not imported for the first screen). New epochs only mark the chart stale; :meth:`HistoryChart._redraw_if_due` hands the
 plot a new figure at most ``REDRAWS_PER_SECOND`` times a second, spaced further apart when the
 plot's builds take longer than ``MAX_DRAW_SHARE`` of the time, and not at all while the chart is
 hidden (another view in front): it catches up when shown.
@@ -32,7 +32,7 @@ from nnplay.engine.runs import RunRecord
 from nnplay.tui.render import run_color
 
 if TYPE_CHECKING:
-    from nnplay.tui.widgets.lossplot import Figure, LossPlot
+    from nnplay.tui.widgets.plots import Figure, LossPlot
 
 REDRAWS_PER_SECOND = 10
 MAX_DRAW_SHARE = 0.04  # the chart's own drawing stays under this share of the time
@@ -108,6 +108,7 @@ class HistoryChart(Vertical):
         self._runs: tuple[RunRecord, ...] = ()  # finished runs, oldest first
         self._live: _Run | None = None
         self._plot: LossPlot | None = None
+        self._head_lines = 0
         self._stale = True
         self._next_draw = 0.0
         self._draw_average = 0.0
@@ -192,7 +193,7 @@ class HistoryChart(Vertical):
     def _plot_widget(self) -> LossPlot:
         """The plot, mounted on first need (importing plotext then, not for the first screen)."""
         if self._plot is None:
-            from nnplay.tui.widgets.lossplot import LossPlot
+            from nnplay.tui.widgets.plots import LossPlot
 
             self._plot = LossPlot(id="chart-plot")
             self._plot.display = False
@@ -224,13 +225,18 @@ class HistoryChart(Vertical):
         train_key, val_key = METRICS[self.metric]
         curves = [(run, key, i == len(runs) - 1) for i, run in enumerate(runs) for key in (train_key, val_key)
                   if run.history.get(key)]
-        self.query_one("#chart-head", Static).update(self._head(runs, bool(curves)))
+        head = self._head(runs, bool(curves))
+        lines = head.plain.count("\n") + 1
+        # A new layout only when the head's height changes (the legend gains a run), not per epoch.
+        self.query_one("#chart-head", Static).update(head, layout=lines != self._head_lines)
+        self._head_lines = lines
         if not curves:
-            if self._plot is not None:
+            if self._plot is not None and self._plot.display:
                 self._plot.display = False
             return
         plot = self._plot_widget()
-        plot.display = True
+        if not plot.display:
+            plot.display = True
         plot.show(self._figure(runs, curves))
 
     def _head(self, runs: list[_Run], has_curves: bool) -> Text:
@@ -269,14 +275,20 @@ class HistoryChart(Vertical):
             head.append("━━ ", style=self._run_color(run.number, i == 0).rich_color.name)
             head.append(run.legend(), style=None if i == 0 else muted)
         if len(entries) > len(shown):
-            more = f"+{len(entries) - len(shown)} earlier, dimmed (Runs tab)"
-            head.append(f" · {more}" if room == 1 else f"\n   {more}", style=muted)
+            hidden = len(entries) - len(shown)
+            if room > 1:
+                head.append(f"\n   +{hidden} earlier, dimmed (Runs tab)", style=muted)
+            else:  # on the bright run's line, as much as fits of it
+                used = len(head.plain.rsplit("\n", 1)[-1])
+                fits = [more for more in (f" · +{hidden} earlier, dimmed (Runs tab)", f" · +{hidden} earlier")
+                        if used + len(more) <= width]
+                head.append(fits[0] if fits else "", style=muted)
         if runs and not has_curves:
             head.append(f"\nno {self.metric} in this run (l: {other})", style=muted)
         return head
 
     def _figure(self, runs: list[_Run], curves: list[tuple[_Run, str, bool]]) -> Figure:
-        from nnplay.tui.widgets.lossplot import Curve, Figure
+        from nnplay.tui.widgets.plots import Curve, Figure
 
         background, foreground = self._colors()
         low, high, clipped = _value_range([run.history[key] for run, key, _ in curves])
