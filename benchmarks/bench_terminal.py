@@ -46,7 +46,8 @@ class Terminal:
         self.log = folder / f"{name}.out"
         self.log.write_bytes(b"")
         nnplay = str(Path(sys.executable).with_name("nnplay"))
-        env = {"COLORTERM": "truecolor"}
+        # The app sees the Python path this process has (tmux starts it from its server's environment).
+        env = {"COLORTERM": "truecolor", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}}
         self.started = time.monotonic()
         _tmux("new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
               *(arg for key, value in env.items() for arg in ("-e", f"{key}={value}")),

@@ -30,6 +30,8 @@ from rich.style import Style
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
+from nnplay.tui.widgets.colormap import CLASS_HUES
+
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
 
@@ -227,9 +229,10 @@ class DataScatter(CachedPlot):
         elif dataset.class_names is None:
             plt.scatter(x[:most, 0].tolist(), x[:most, 1].tolist(), marker="dot")
         else:
-            for index, name in enumerate(dataset.class_names):
+            for index, name in enumerate(dataset.class_names):  # in the Boundary view's class colours
                 rows = x[y == index][:most]
-                plt.scatter(rows[:, 0].tolist(), rows[:, 1].tolist(), marker="dot", label=str(name))
+                plt.scatter(rows[:, 0].tolist(), rows[:, 1].tolist(), marker="dot", label=str(name),
+                            color=CLASS_HUES[index % len(CLASS_HUES)])
         plt.xlabel(dataset.feature_names[0] if dataset.feature_names else "")
         return True
 
