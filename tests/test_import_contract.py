@@ -165,6 +165,8 @@ CONTRACT = [
          lambda: loaded_after("import nnplay.engine.data, nnplay.engine.run", (*TENSORFLOW, "PIL", "sklearn"))),
     Rule("importing the TUI loads neither TensorFlow nor scikit-learn",
          lambda: loaded_after("import nnplay.tui.app", (*TENSORFLOW, "sklearn"))),
+    Rule("importing the TUI loads no plotext (its plots load it when they first draw, after the first screen)",
+         lambda: loaded_after("import nnplay.tui.app", ("plotext", "textual_plotext"))),
     Rule("the TUI's first paint loads neither TensorFlow nor optuna", lambda: loaded_after(FIRST_PAINT, (*TENSORFLOW, *OPTUNA))),
 ]
 

@@ -13,9 +13,10 @@ from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.screens.presets import PresetPicker
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.fields import Field
+from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
-from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
+from tests.tui_helpers import HIDDEN, LONG, screen_lines, wait_for, write_preset
 
 
 def field(app: NnplayApp, path: str) -> Field:
@@ -84,7 +85,9 @@ async def test_loading_a_preset_fills_every_panel(tmp_path):
         assert field(app, "train.optimizer.learning_rate").control.value == "0.5"
         assert field(app, "train.batch_size").control.value == "50"
         assert total_params(app) == 22  # (2*4 + 4) + (4*2 + 2), the lecture's count
-        notes = app.query_one("#notes-text", Markdown)
+        await pilot.press("5")  # the Notes tab
+        await pilot.pause()
+        notes = app.query_one("#notes-text", NotesView).query_one(Markdown)
         assert "A test preset" in notes.source
 
 
@@ -187,7 +190,7 @@ async def test_train_a_few_numpy_epochs(tmp_path):
         assert report.fit.status == "completed" and report.fit.epochs_run == 5
         assert chart.history["loss"] == report.fit.history["loss"]  # every epoch, as the engine reported it
         # Drawn again after the run, and what it draws is the run: its title names the last epoch.
-        await wait_for(pilot, lambda: chart.redraws > before and "epoch 5:" in painted_text(chart))
+        await wait_for(pilot, lambda: chart.redraws > before and "epoch 5:" in "\n".join(screen_lines(chart)))
         bar = app.query_one("#progress-bar")
         assert bar.total == bar.progress == 5 * 6  # 300 training rows in batches of 50
         assert app.query_one("#panels", TabbedContent).active == "results"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import time
 
-import numpy as np
 import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static, TabbedContent
@@ -16,8 +15,9 @@ from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.render import run_color
 from nnplay.tui.widgets.charts import REDRAWS_PER_SECOND, HistoryChart
 from nnplay.tui.widgets.fields import Field
+from nnplay.tui.widgets.plots import LossPlot
 from nnplay.tui.widgets.runs import RunsView
-from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
+from tests.tui_helpers import HIDDEN, LONG, screen_lines, screen_strips, wait_for, write_preset
 
 DROPOUT = HIDDEN.replace(
     '  { type = "dense", units = 2', '  { type = "dropout", rate = 0.2 },\n  { type = "dense", units = 2'
@@ -25,6 +25,9 @@ DROPOUT = HIDDEN.replace(
 STOPPING = DROPOUT.replace(
     "epochs = 12", 'epochs = 300\nearly_stopping = { monitor = "val_loss", patience = 3, restore_best_weights = true }'
 )
+
+
+CURVE = {chr(code) for code in range(0x2801, 0x2900)} | {"·"}  # plotext's braille lines and the validation dots
 
 
 def lines_of(widget) -> list[str]:
@@ -66,15 +69,14 @@ async def test_two_runs_overlay_with_a_legend_naming_the_changed_field(tmp_path)
         chart = app.query_one(HistoryChart)
         assert chart.runs_drawn == 2
         assert chart.legend == ["run 2: dropout 0.2 → 0", "run 1: first run"]
-        shown = lines_of(chart)
+        shown = screen_lines(chart)
         assert any("run 2: dropout 0.2 → 0" in line for line in shown)
         assert any("run 1: first run" in line for line in shown)
         assert any("epoch 12: " in line for line in shown[:1])
 
         # Both runs' curves are on the plot: run 2 in its own colour, run 1 dimmed toward the background.
-        width, height = chart.size
-        colours = {seg.style.color.triplet.hex for strip in chart.render_lines(Region(0, 0, width, height))
-                   for seg in strip if seg.style and seg.style.color and any("\u2801" <= ch <= "\u28ff" for ch in seg.text)}
+        colours = {seg.style.color.triplet.hex for strip in screen_strips(chart.query_one(LossPlot))
+                   for seg in strip if seg.style and seg.style.color and any(ch in CURVE for ch in seg.text)}
         assert run_color(2) in colours
         assert run_color(1) not in colours and len(colours) == 2  # the earlier run: the dimmed shade
 
@@ -115,17 +117,17 @@ async def test_l_switches_the_chart_between_loss_and_accuracy(tmp_path):
         await train(pilot, app)
         chart = app.query_one(HistoryChart)
         history = app.report.fit.history
-        assert lines_of(chart)[0].startswith("loss · epoch")
+        assert screen_lines(chart)[0].startswith("loss · epoch")
         await pilot.press("l")
         await pilot.pause(0.1)
-        shown = lines_of(chart)
+        shown = screen_lines(chart)
         assert chart.metric == "accuracy" and shown[0].startswith("accuracy · epoch")
         # The y axis spans the accuracies now, not the losses.
         top = max(max(history["accuracy"]), max(history["val_accuracy"]))
-        assert any(f"{top:.3g} ┤" in line for line in shown)
+        assert any(f"{top:.3g}┤" in line for line in shown)
         await pilot.press("l")
         await pilot.pause(0.1)
-        assert lines_of(chart)[0].startswith("loss · epoch")
+        assert screen_lines(chart)[0].startswith("loss · epoch")
 
 
 async def test_early_stopping_marks_the_best_epoch(tmp_path):
@@ -137,12 +139,14 @@ async def test_early_stopping_marks_the_best_epoch(tmp_path):
         assert fit.status == "early_stopped" and fit.best_epoch is not None
         chart = app.query_one(HistoryChart)
         assert chart.legend[0].endswith(f"best epoch {fit.best_epoch + 1}")
-        plot = [line for line in lines_of(chart) if "┤" in line or "│" in line]
+        shown = screen_lines(chart.query_one(LossPlot))
+        plot = [line for line in shown if "┤" in line or "│" in line]
         columns = {line.index("┊") for line in plot if "┊" in line}
         assert len(columns) == 1  # one dotted column
-        axis = plot[0].index("┤")
-        width = len(plot[0]) - axis - 1
-        expected = axis + 1 + round(fit.best_epoch * (2 * width - 1) / (fit.epochs_run - 1)) // 2
+        # Where the x axis puts that epoch: its ticks mark the first epoch and the last.
+        axis = next(line for line in shown if "└" in line)
+        first, last = axis.index("┬"), axis.rindex("┬")
+        expected = first + fit.best_epoch * (last - first) / (fit.epochs_run - 1)
         assert abs(columns.pop() - expected) <= 1
 
 
@@ -174,7 +178,7 @@ async def test_the_chart_redraws_only_when_shown_and_at_most_ten_times_a_second(
         views.active = "view-loss"
         await pilot.pause(0.3)
         assert chart.redraws > count
-        shown_epoch = int(re.search(r"epoch (\d+):", lines_of(chart)[0]).group(1))
+        shown_epoch = int(re.search(r"epoch (\d+):", screen_lines(chart)[0]).group(1))
         assert shown_epoch >= hidden_epochs
 
         await pilot.press("t")
@@ -185,17 +189,6 @@ async def test_the_chart_redraws_only_when_shown_and_at_most_ten_times_a_second(
         count = chart.redraws
         await pilot.pause(0.6)
         assert chart.redraws == count
-
-
-def test_polyline_connects_points_and_packs_braille():
-    from nnplay.tui.widgets.braille import cell_codes, polyline
-
-    mask = polyline(np.array([0, 3]), np.array([0.0, 7.0]), 4, 8)
-    assert mask.sum(axis=0).min() >= 1  # every column between the points is drawn
-    assert mask[0, 0] and mask[7, 3]
-    codes = cell_codes(np.ones((4, 2), dtype=bool))
-    assert codes.shape == (1, 1) and codes[0, 0] == 0xFF  # all eight dots: U+28FF
-    assert cell_codes(np.eye(4, 2, dtype=bool))[0, 0] == 0x01 | 0x10  # dots 1 and 5
 
 
 @pytest.mark.slow

@@ -53,3 +53,16 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 20.0) 
             raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
         await pilot.pause(0.05)
     await asyncio.sleep(0)
+
+
+def screen_strips(widget) -> list:
+    """The strips the screen shows in ``widget``'s region now (its children included), as the
+    terminal receives them: characters with their styles."""
+    region = widget.region
+    strips = widget.screen._compositor.render_strips()
+    return [strip.crop(region.x, region.right) for strip in strips[region.y : region.bottom]]
+
+
+def screen_lines(widget) -> list[str]:
+    """The text the screen shows in ``widget``'s region now, line by line."""
+    return [strip.text for strip in screen_strips(widget)]

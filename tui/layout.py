@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from nnplay.engine.session import Session
 from nnplay.tui.widgets.boundary import BoundaryView
@@ -18,6 +18,7 @@ from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.network.units import NetworkView
 from nnplay.tui.widgets.network.weights import WeightsView
+from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.pace import PaceStatus
 from nnplay.tui.widgets.regularization import RegularizationPanel
 from nnplay.tui.widgets.results import ResultsPanel
@@ -44,8 +45,7 @@ def main_layout(session: Session) -> ComposeResult:
             with TabPane("Training", id="training"):
                 yield TrainingPanel(draft, id="training-panel", classes="panel")
             with TabPane("Notes", id="notes"):
-                with VerticalScroll(classes="panel"):
-                    yield Markdown(draft.preset.preset.notes, id="notes-text")
+                yield NotesView(draft.preset.preset.notes, id="notes-text", classes="panel")
             with TabPane("Results", id="results"):
                 with VerticalScroll(classes="panel"):
                     yield ResultsPanel(id="results-panel")

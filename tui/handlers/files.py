@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.widgets import Markdown, TabbedContent
+from textual.widgets import TabbedContent
 
 from nnplay.engine.errors import NnplayError, SpecError
 from nnplay.engine.presets import load_preset, resolve, save_preset
@@ -20,6 +20,7 @@ from nnplay.tui.render import probabilities_table
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetPicker
 from nnplay.tui.widgets.code import CodeView
+from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.results import ResultsPanel
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class Files:
         self.session.load_preset(preset)
         self.preset_id = preset_id
         await self.rebuild_panels()
-        await self.query_one("#notes-text", Markdown).update(preset.preset.notes)
+        await self.query_one(NotesView).show_notes(preset.preset.notes)
         self.spec_changed(data_changed=True)
 
     def action_write_code(self) -> None:

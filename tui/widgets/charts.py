@@ -1,16 +1,17 @@
 """The training chart: this run's loss (or accuracy) per epoch over the session's earlier runs.
 
-One metric at a time, full height: ``l`` switches between loss and accuracy (four braille lines in
-one small box read as none). Training is a solid line, validation a dashed one, in the run's colour;
+One metric at a time, full height: ``l`` switches between loss and accuracy (four curves in one
+small box read as none). Training is a solid line, validation a dotted one, in the run's colour;
 earlier runs are drawn dimmed under the current one, and the legend says what each changed from the
 run before (the engine's :class:`~nnplay.engine.runs.RunRecord`). When early stopping restored an
 epoch, a dotted column marks it.
 
-Cheap enough to leave on while training: the chart is drawn on Textual's Line API from braille
-masks that NumPy builds (:mod:`.braille`), into strips cached until the next redraw. New epochs only
-mark it stale; a timer redraws a stale chart at most ``REDRAWS_PER_SECOND`` times a second, and not
-at all while it is hidden (another view in front): it catches up when shown. A redraw repaints the
-widget's own region, never the layout.
+The header and the legend are text; the curves are drawn by plotext through textual-plotext
+(:class:`~.plots.LossPlot`, mounted after the first screen or when the first curve arrives: plotext
+is not imported for the first screen). New epochs only mark the chart stale; :meth:`HistoryChart._redraw_if_due` hands the
+plot a new figure at most ``REDRAWS_PER_SECOND`` times a second, spaced further apart when the
+plot's builds take longer than ``MAX_DRAW_SHARE`` of the time, and not at all while the chart is
+hidden (another view in front): it catches up when shown.
 """
 
 from __future__ import annotations
@@ -18,25 +19,29 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from rich.segment import Segment
-from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
 from textual.color import Color
-from textual.strip import Strip
-from textual.widget import Widget
+from textual.containers import Vertical
+from textual.widgets import Static
 
 from nnplay.engine.runs import RunRecord
 from nnplay.tui.render import run_color
-from nnplay.tui.widgets.braille import BRAILLE, cell_codes, polyline
+
+if TYPE_CHECKING:
+    from nnplay.tui.widgets.plots import Figure, LossPlot
 
 REDRAWS_PER_SECOND = 10
 MAX_DRAW_SHARE = 0.04  # the chart's own drawing stays under this share of the time
 MAX_WAIT = 0.5  # seconds: the longest the budget may hold a stale chart
 DIM = 0.6  # how far an earlier run's colour fades toward the background
+MUTED = 0.45  # how far the axes' and hints' colour fades toward the background
 METRICS = {"loss": ("loss", "val_loss"), "accuracy": ("accuracy", "val_accuracy")}
-MARKER = 256  # a cell code beyond braille: the best-epoch column
-CHARS = (" ", *BRAILLE[1:], "┊")
+BEST_MARK = "┊"
+PRELOAD_AFTER = 0.5  # seconds after the first screen: the plot (and plotext) are loaded then
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class _Run:
 
     def legend(self) -> str:
         what = "  ".join(self.changes) if self.changes else ("first run" if self.first else "no change")
-        best = f"  ┊ best epoch {self.best_epoch + 1}" if self.best_epoch is not None else ""
+        best = f"  {BEST_MARK} best epoch {self.best_epoch + 1}" if self.best_epoch is not None else ""
         return f"run {self.number}: {what}{best}"
 
 
@@ -82,10 +87,15 @@ def _value_range(series: Sequence[Sequence[float]]) -> tuple[float, float, bool]
     return low, high, clipped
 
 
-class HistoryChart(Widget):
+class HistoryChart(Vertical):
     DEFAULT_CSS = """
     HistoryChart {
         height: 1fr;
+    }
+    HistoryChart > #chart-head {
+        height: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -94,19 +104,24 @@ class HistoryChart(Widget):
         self.metric = "loss"
         self.history: dict[str, list[float]] = {}  # the run being trained (or the last one)
         self.redraws = 0
-        self.draw_seconds = 0.0
+        self.draw_seconds = 0.0  # the plot's last build, on the UI thread
         self._runs: tuple[RunRecord, ...] = ()  # finished runs, oldest first
         self._live: _Run | None = None
-        self._strips: list[Strip] = []
+        self._plot: LossPlot | None = None
+        self._head_lines = 0
         self._stale = True
         self._next_draw = 0.0
         self._draw_average = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="chart-head", markup=False)
 
     # ----------------------------------------------------------------------------------------
     # What the app tells the chart
 
     def on_mount(self) -> None:
         self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
+        self.set_timer(PRELOAD_AFTER, self._plot_widget)
 
     def begin(self, number: int, changes: tuple[str, ...]) -> None:
         """Run ``number`` begins; ``changes`` are what it changes from the last run kept."""
@@ -151,17 +166,22 @@ class HistoryChart(Widget):
         return len(self._drawn())
 
     # ----------------------------------------------------------------------------------------
-    # Redrawing
-
-    def _drawn(self) -> list[_Run]:
-        runs = [_Run(r.number, r.history, r.changes, r.best_epoch, first=i == 0) for i, r in enumerate(self._runs)]
-        if self._live is not None:
-            runs.append(self._live)
-        return runs
+    # When to redraw
 
     def _redraw_if_due(self) -> None:
-        if self._stale and time.monotonic() >= self._next_draw and self.is_on_screen:
-            self.replot()
+        """The throttle, ticking ``REDRAWS_PER_SECOND`` times a second: a stale chart on screen is
+        redrawn once the plot's last builds leave it within ``MAX_DRAW_SHARE`` of the time (but
+        never held more than ``MAX_WAIT``); a hidden one waits until :meth:`on_show`."""
+        if not (self._stale and self.is_on_screen and time.monotonic() >= self._next_draw):
+            return
+        self.replot()
+        if self._plot is not None:
+            self.draw_seconds = self._plot.build_seconds
+        # A running average, so that one slow build (a garbage collection landing in it) does not
+        # hold the chart still.
+        self._draw_average = 0.7 * self._draw_average + 0.3 * self.draw_seconds
+        wait = min(MAX_WAIT, max(1 / REDRAWS_PER_SECOND, self._draw_average / MAX_DRAW_SHARE))
+        self._next_draw = time.monotonic() + wait
 
     def on_show(self) -> None:
         if self._stale:
@@ -170,128 +190,117 @@ class HistoryChart(Widget):
     def on_resize(self) -> None:
         self.replot()
 
-    def replot(self) -> None:
-        """Draw the runs into strips now (shown on the next paint of this widget alone)."""
-        started, cpu = time.monotonic(), time.thread_time()
-        self._stale = False
-        width, height = self.size
-        self._strips = self._draw(width, height) if width > 0 and height > 0 else []
-        self.redraws += 1
-        # The UI thread's own time: waiting for the training thread's turn on the GIL is not drawing.
-        self.draw_seconds = time.thread_time() - cpu
-        # A running average, so that one slow draw (a garbage collection landing in it) does not
-        # hold the chart still; and never more than MAX_WAIT between redraws while epochs arrive.
-        self._draw_average = 0.7 * self._draw_average + 0.3 * self.draw_seconds
-        wait = min(MAX_WAIT, max(1 / REDRAWS_PER_SECOND, self._draw_average / MAX_DRAW_SHARE))
-        self._next_draw = started + wait
-        self.refresh()
+    def _plot_widget(self) -> LossPlot:
+        """The plot, mounted on first need (importing plotext then, not for the first screen)."""
+        if self._plot is None:
+            from nnplay.tui.widgets.plots import LossPlot
 
-    def render_line(self, y: int) -> Strip:
-        return self._strips[y] if y < len(self._strips) else Strip.blank(self.size.width)
+            self._plot = LossPlot(id="chart-plot")
+            self._plot.display = False
+            self.mount(self._plot)
+        return self._plot
 
     # ----------------------------------------------------------------------------------------
-    # Drawing
+    # What to draw
 
-    def _styles(self) -> tuple[Color, Color]:
-        background = self.background_colors[1]
-        foreground = self.colors[3]
-        return background, foreground
+    def _drawn(self) -> list[_Run]:
+        runs = [_Run(r.number, r.history, r.changes, r.best_epoch, first=i == 0) for i, r in enumerate(self._runs)]
+        if self._live is not None:
+            runs.append(self._live)
+        return runs
 
-    def _run_style(self, number: int, bright: bool, background: Color) -> Style:
+    def _colors(self) -> tuple[Color, Color]:
+        """The chart's background and text colours."""
+        return self.background_colors[1], self.colors[3]
+
+    def _run_color(self, number: int, bright: bool) -> Color:
         color = Color.parse(run_color(number))
-        return Style(color=(color if bright else color.blend(background, DIM)).rich_color)
+        return color if bright else color.blend(self._colors()[0], DIM)
 
-    def _draw(self, width: int, height: int) -> list[Strip]:
-        background, foreground = self._styles()
-        muted = Style(color=foreground.blend(background, 0.45).rich_color)
-        text = Style(color=foreground.rich_color)
+    def replot(self) -> None:
+        """Show the runs now: the header and legend at once, the curves on the plot's next paint."""
+        self._stale = False
+        self.redraws += 1
         runs = self._drawn()
         train_key, val_key = METRICS[self.metric]
+        curves = [(run, key, i == len(runs) - 1) for i, run in enumerate(runs) for key in (train_key, val_key)
+                  if run.history.get(key)]
+        head = self._head(runs, bool(curves))
+        lines = head.plain.count("\n") + 1
+        # A new layout only when the head's height changes (the legend gains a run), not per epoch.
+        self.query_one("#chart-head", Static).update(head, layout=lines != self._head_lines)
+        self._head_lines = lines
+        if not curves:
+            if self._plot is not None and self._plot.display:
+                self._plot.display = False
+            return
+        plot = self._plot_widget()
+        if not plot.display:
+            plot.display = True
+        plot.show(self._figure(runs, curves))
+
+    def _head(self, runs: list[_Run], has_curves: bool) -> Text:
+        """The title line (metric, last value, the line key, the ``l`` hint) and the legend: the
+        bright run first, then the earlier ones, as many as leave room to plot."""
+        width, height = self.size
+        background, foreground = self._colors()
+        muted = foreground.blend(background, MUTED).rich_color.name
+        train_key, val_key = METRICS[self.metric]
         other = "accuracy" if self.metric == "loss" else "loss"
-        lines: list[list[Segment]] = []
+        head = Text()
 
         title = self.metric
         if runs and runs[-1].history.get(train_key):
             values = runs[-1].history[train_key]
             title += f" · epoch {len(values)}: {_fmt(values[-1])}"
         elif not runs:
-            title += " per epoch (train to draw it)"
+            title += " per epoch: t trains"
         has_val = any(run.history.get(val_key) for run in runs)
-        key = ("  ─ train ╌ val" if has_val else "  ─ train") if runs else ""
+        key = ("  ── train  ··· val" if has_val else "  ── train") if runs else ""
         hint = f"  l: {other}"
         if len(title) + len(key) + len(hint) > width:
             key = ""
+        if len(title) + len(hint) > width:
+            hint = ""
         gap = " " * max(0, width - len(title) - len(key) - len(hint))
-        lines.append([Segment(title, text), Segment(key, muted), Segment(gap), Segment(hint, muted)])
+        head.append(title)
+        head.append(key, style=muted)
+        head.append(gap + hint, style=muted)
 
-        # The legend: the bright run first, then the earlier ones, as many as leave room to plot.
         room = max(1, (height - 6) // 3)
         entries = list(reversed(runs))
         shown = entries[:room] if len(entries) <= room else entries[: max(1, room - 1)]
         for i, run in enumerate(shown):
-            lines.append([Segment("━━ ", self._run_style(run.number, i == 0, background)),
-                          Segment(run.legend(), text if i == 0 else muted)])
+            head.append("\n")
+            head.append("━━ ", style=self._run_color(run.number, i == 0).rich_color.name)
+            head.append(run.legend(), style=None if i == 0 else muted)
         if len(entries) > len(shown):
-            more = f"+{len(entries) - len(shown)} earlier, dimmed (Runs tab)"
-            if room == 1:
-                lines[-1].append(Segment(f" · {more}", muted))
-            else:
-                lines.append([Segment(f"   {more}", muted)])
+            hidden = len(entries) - len(shown)
+            if room > 1:
+                head.append(f"\n   +{hidden} earlier, dimmed (Runs tab)", style=muted)
+            else:  # on the bright run's line, as much as fits of it
+                used = len(head.plain.rsplit("\n", 1)[-1])
+                fits = [more for more in (f" · +{hidden} earlier, dimmed (Runs tab)", f" · +{hidden} earlier")
+                        if used + len(more) <= width]
+                head.append(fits[0] if fits else "", style=muted)
+        if runs and not has_curves:
+            head.append(f"\nno {self.metric} in this run (l: {other})", style=muted)
+        return head
 
-        plot_rows = height - len(lines) - 1
-        curves = [(run, key, i == len(runs) - 1) for i, run in enumerate(runs) for key in (train_key, val_key)
-                  if run.history.get(key)]
-        if plot_rows < 2 or not curves:
-            if runs and not curves:
-                lines.append([Segment(f"no {self.metric} in this run (l: {other})", muted)])
-            return [Strip(line).adjust_cell_length(width) for line in lines] + [Strip.blank(width)] * max(0, height - len(lines))
+    def _figure(self, runs: list[_Run], curves: list[tuple[_Run, str, bool]]) -> Figure:
+        from nnplay.tui.widgets.plots import Curve, Figure
 
+        background, foreground = self._colors()
         low, high, clipped = _value_range([run.history[key] for run, key, _ in curves])
-        labels = {0: ("↑" if clipped else "") + _fmt(high), plot_rows - 1: _fmt(low)}
-        if plot_rows >= 7:
-            labels[(plot_rows - 1) // 2] = _fmt((high + low) / 2)
-        label_width = max(len(s) for s in labels.values()) + 1
-        plot_cols = max(1, width - label_width - 1)
-        n_epochs = max(len(run.history[key]) for run, key, _ in curves)
-        px_w, px_h = plot_cols * 2, plot_rows * 4
-
-        def x_pixel(epoch: np.ndarray) -> np.ndarray:
-            return np.rint(epoch * (px_w - 1) / max(n_epochs - 1, 1)).astype(np.int64)
-
-        codes = np.zeros((plot_rows, plot_cols), dtype=np.int64)
-        owner = np.full((plot_rows, plot_cols), -1, dtype=np.int64)
-        styles: list[Style] = []
-        for run, key, bright in curves:
-            values = np.asarray(run.history[key], dtype=float)
-            ok = np.isfinite(values)
-            epochs = np.arange(len(values))[ok]
-            ys = (high - values[ok]) / (high - low) * (px_h - 1)
-            cells = cell_codes(polyline(x_pixel(epochs), ys, px_w, px_h, dashed=key == val_key))
-            codes |= cells
-            owner[cells > 0] = len(styles)
-            styles.append(self._run_style(run.number, bright, background))
-        best = runs[-1].best_epoch
-        if best is not None:
-            column = int(x_pixel(np.array(best))) // 2
-            empty = codes[:, column] == 0
-            codes[empty, column] = MARKER
-            owner[empty, column] = len(styles)
-            styles.append(self._run_style(runs[-1].number, True, background))
-
-        for row in range(plot_rows):
-            label = labels.get(row, "")
-            segments = [Segment(label.rjust(label_width - 1) + " ", muted), Segment("┤" if label else "│", muted)]
-            row_codes, row_owner = codes[row], owner[row]
-            cuts = np.flatnonzero(np.diff(row_owner)) + 1
-            for start, stop in zip(np.r_[0, cuts], np.r_[cuts, plot_cols], strict=True):
-                who = int(row_owner[start])
-                chunk = "".join(CHARS[c] for c in row_codes[start:stop])
-                segments.append(Segment(chunk, styles[who] if who >= 0 else None))
-            lines.append(segments)
-
-        middle = max(0, plot_cols - 1 - len(str(n_epochs)))
-        lines.append([Segment(" " * label_width), Segment("└1", muted), Segment(" " * ((middle - 5) // 2)),
-                      Segment("epoch" if middle >= 7 else "", muted), Segment(" " * (middle - 5 - (middle - 5) // 2)),
-                      Segment(str(n_epochs), muted)])
-        return [Strip(line).adjust_cell_length(width) for line in lines[:height]]
-
+        labels = [(high, ("↑" if clipped else "") + _fmt(high)), ((low + high) / 2, _fmt((low + high) / 2)),
+                  (low, _fmt(low))]
+        return Figure(
+            curves=tuple(Curve(np.asarray(run.history[key], dtype=float), self._run_color(run.number, bright).rgb,
+                               dotted=key.startswith("val_"))
+                         for run, key, bright in curves),
+            low=low, high=high, labels=tuple(labels),
+            epochs=max(len(run.history[key]) for run, key, _ in curves),
+            muted=foreground.blend(background, MUTED).rgb,
+            best=runs[-1].best_epoch,
+            best_color=self._run_color(runs[-1].number, True).rgb,
+        )

@@ -1,4 +1,7 @@
-"""The Dataset panel: the data source, its settings, and a scatter plot of 2-D data."""
+"""The Dataset panel: the data source, its settings, and a scatter plot of 2-D data.
+
+The scatter (:class:`~nnplay.tui.widgets.plots.DataScatter`) is mounted when the first data arrive:
+plotext is not loaded for the first screen."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, Select, Static
-from textual_plotext import PlotextPlot
 
 from nnplay.engine.spec import DATA_SOURCES, DataSpec
 from nnplay.tui.messages import FieldEdited
@@ -19,6 +21,7 @@ from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
+    from nnplay.tui.widgets.plots import DataScatter
 
 
 def _source_models() -> dict[str, type[BaseModel]]:
@@ -32,34 +35,6 @@ def _source_models() -> dict[str, type[BaseModel]]:
 SOURCE_MODELS = _source_models()
 #: Settings every source has; they survive a change of source.
 SHARED_KEYS = ("test_size", "standardize", "seed")
-MAX_POINTS = 1500  # per class; plotext draws every point it is given
-
-
-class DataScatter(PlotextPlot):
-    """The training rows of a 2-D data set, one colour per class."""
-
-    def show_dataset(self, dataset: Dataset) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(f"{dataset.name}: {len(dataset.x_train)} training rows")
-        x, y = dataset.plane_train, dataset.y_train  # with feature inputs: the source's x1, x2
-        if x.shape[1] != 2:
-            plt.title(f"{dataset.name}: {dataset.n_features} features (no 2-D picture)")
-        elif dataset.class_names is None:
-            plt.scatter(x[:MAX_POINTS, 0].tolist(), x[:MAX_POINTS, 1].tolist(), marker="dot")
-        else:
-            for index, name in enumerate(dataset.class_names):
-                rows = x[y == index][:MAX_POINTS]
-                plt.scatter(rows[:, 0].tolist(), rows[:, 1].tolist(), marker="dot", label=str(name))
-        plt.xlabel(dataset.feature_names[0] if dataset.feature_names else "")
-        self.refresh()
-
-    def show_message(self, text: str) -> None:
-        self.plt.clear_data()
-        self.plt.clear_figure()
-        self.plt.title(text)
-        self.refresh()
 
 
 class DatasetPanel(DraftPanel):
@@ -75,7 +50,6 @@ class DatasetPanel(DraftPanel):
         yield from fields_for(SOURCE_MODELS[source], "data", raw, skip=("source",))
         yield ProblemList("data")
         yield Static("", id="data-info", markup=False)
-        yield DataScatter(id="data-scatter")
 
     @on(Select.Changed, "#data-source")
     def _source_chosen(self, event: Select.Changed) -> None:
@@ -93,8 +67,19 @@ class DatasetPanel(DraftPanel):
             f"{len(dataset.x_train)} training rows, {len(dataset.x_test)} test rows, "
             f"{dataset.n_features} features{classes}"
         )
-        self.query_one(DataScatter).show_dataset(dataset)
+        self._scatter().show_dataset(dataset)
 
     def show_error(self, message: str) -> None:
         self.query_one("#data-info", Static).update(Text.assemble(("cannot load: ", "bold red"), message))
-        self.query_one(DataScatter).show_message("no data to show")
+        self._scatter().show_message("no data to show")
+
+    def _scatter(self) -> DataScatter:
+        from nnplay.tui.widgets.plots import DataScatter
+
+        found = self.query(DataScatter)
+        if found:
+            return found.first()
+        scatter = DataScatter(id="data-scatter")
+        self.mount(scatter)
+        return scatter
+

@@ -26,7 +26,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
-from textual_plotext import PlotextPlot
 
 from nnplay.engine.callbacks import SearchCallback, SearchCallbackList
 from nnplay.engine.search_spec import param_edits
@@ -47,37 +46,12 @@ if TYPE_CHECKING:
     )
     from nnplay.engine.session import Session
     from nnplay.engine.spec import Preset
+    from nnplay.tui.widgets.plots import SearchCurve
 
 EPOCH_UPDATES_PER_SECOND = 5
 WIDE = 56  # columns from which the leaderboard has room for the test accuracy
 IDLE = ("f runs the preset's random search (its [search] table: presets 13 and 14 have one); "
         "f again stops it; a applies the best trial to the panels.")
-
-
-class SearchCurve(PlotextPlot):
-    """Each finished trial's value (dots) and the best value so far (a line), by trial."""
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.show([], [], "")
-
-    def show(self, values: list[float | None], best: list[float | None], objective: str) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        xs = [i for i, v in enumerate(values) if v is not None]  # Optuna's trial numbers, from 0
-        if not xs:
-            plt.title("best so far (search to draw it)")
-        else:
-            # The line first, so that a trial lying on it still shows as a dot.
-            bx = [i for i, v in enumerate(best) if v is not None]
-            by = [v for v in best if v is not None]
-            plt.plot(bx, by, marker="braille", color="green")
-            plt.scatter(xs, [v for v in values if v is not None], marker="●", color="cyan")
-            plt.title(f"{objective}: each trial ●, best so far ─ ({by[-1]:.4f})")
-            plt.xticks(list(range(len(values))))
-        plt.xlabel("trial #")
-        self.refresh()
 
 
 class _Relay(SearchCallback):
@@ -132,7 +106,6 @@ class SearchView(SearchCallback, Vertical):
         yield Static(Text(IDLE, style="dim"), id="search-status")
         with VerticalScroll(id="search-board-box"):
             yield Static("", id="search-board")
-        yield SearchCurve(id="search-curve")
 
     # ----------------------------------------------------------------------------------------
     # Start, stop, apply
@@ -157,7 +130,7 @@ class SearchView(SearchCallback, Vertical):
         self.running = True
         self._status(Text(f"loading the data of {preset.preset.title}…"))
         self._draw_board()
-        self.query_one(SearchCurve).show([], [], preset.search.objective)
+        self._curve().show([], [], preset.search.objective)
         self._worker = self._search(session, preset)
 
     def stop(self) -> None:
@@ -246,6 +219,17 @@ class SearchView(SearchCallback, Vertical):
             return Text("")
         return Text(f"\nbest {self.best.value:.4f} (trial #{self.best.number})", style="green")
 
+    def _curve(self) -> SearchCurve:
+        """The trials' curve, mounted on first use (plotext is not loaded for the first screen)."""
+        from nnplay.tui.widgets.plots import SearchCurve
+
+        found = self.query(SearchCurve)
+        if found:
+            return found.first()
+        curve = SearchCurve(id="search-curve")
+        self.mount(curve)
+        return curve
+
     def on_resize(self) -> None:
         self._draw_board()
 
@@ -265,7 +249,7 @@ class SearchView(SearchCallback, Vertical):
         for value in values:
             last = best[-1] if best else None
             best.append(value if last is None else last if value is None else better(last, value))
-        self.query_one(SearchCurve).show(values, best, search.objective)
+        self._curve().show(values, best, search.objective)
 
     def _draw_board(self) -> None:
         board = self.query_one("#search-board", Static)
