@@ -31,11 +31,18 @@ def test_saved_preset_and_cached_arrays_get_the_mode_of_a_plain_file(umask, tmp_
     try:
         expected = plain_file_mode(tmp_path)
         saved = save_preset(load_preset("01"), tmp_path / "mine.toml")
-        cached = cache.save("folder", "key", x=np.zeros(3))
+
+
+        def build(folder):
+            cache.write_rows(folder / "x.npy", [np.zeros(3, np.uint8)], 3, 1)
+            cache.save_labels(folder, np.zeros(1, np.int64))
+            return {}
+
+        entry = cache.cached("folder", "key", build)
     finally:
         os.umask(old)
     assert expected == 0o666 & ~umask
-    assert mode(saved) == mode(cached) == expected
+    assert mode(saved) == mode(entry.path / "x.npy") == mode(entry.path / "y.npy") == expected
 
 
 def test_replacing_a_file_keeps_its_mode_and_leaves_no_temporary(tmp_path):
