@@ -34,9 +34,11 @@ import numpy as np
 
 from nnplay.engine.data.source import FeatureSource, as_source
 from nnplay.engine.devices import Placement, placement
+from nnplay.engine.errors import DeviceError
 from nnplay.engine.numpy_net.initializers import initial_weights
 from nnplay.engine.pace import Pace
 from nnplay.engine.spec import SGD, Adam, DenseLayer, DropoutLayer, Preset, Regularizer
+from nnplay.engine.spec_rules import too_few_rows
 from nnplay.engine.targets import accuracy_kind
 from nnplay.engine.tf_quiet import tensorflow
 from nnplay.engine.training import (
@@ -357,6 +359,8 @@ class KerasTrainer(Trainer):
         x_train, y_train, x_val, y_val = validation_split(as_source(x), y, train.validation_split)
         n_train, n_val = len(x_train), len(x_val)
         batch = train.batch_rows(n_train)
+        if batch < self.placement.replicas:  # "all" GPUs, or a training set smaller than the devices
+            raise DeviceError(too_few_rows(self.placement.replicas, batch), field="train.devices")
         steps = max(1, math.ceil(n_train / batch))
         optimizer = train.optimizer
         watch = StepWatch(optimizer.learning_rate, isinstance(optimizer, SGD) and not optimizer.momentum) if watch_steps else None

@@ -98,6 +98,12 @@ def model_problems(model: ModelSpec) -> list[Problem]:
     return problems
 
 
+def too_few_rows(devices: int, batch_rows: int) -> str:
+    """Each mirrored device takes a share of every batch; a device with no rows breaks the step."""
+    return (f"{devices} devices need at least {devices} rows per batch to share (train.batch_size gives {batch_rows}); "
+            "use fewer devices or larger batches")
+
+
 def training_problems(train: TrainSpec, is_regression: bool) -> list[Problem]:
     """Early stopping must watch something the run reports; only the Keras engine mirrors a model
     on several devices (the NumPy engine runs on one CPU core)."""
@@ -107,6 +113,8 @@ def training_problems(train: TrainSpec, is_regression: bool) -> list[Problem]:
             f"{train.devices} devices need engine = \"keras\"; the {train.engine} engine runs on one CPU core "
             "(set devices = 1 or \"all\")"
         )))
+    if isinstance(train.devices, int) and isinstance(train.batch_size, int) and train.batch_size < train.devices:
+        problems.append(Problem("train.devices", too_few_rows(train.devices, train.batch_size)))
     stop = train.early_stopping
     if stop is None:
         return problems

@@ -51,6 +51,14 @@ def test_the_numpy_engine_refuses_several_devices_but_takes_all_and_one():
         validate_preset(raw_preset(engine="numpy", devices=value))
 
 
+def test_a_batch_smaller_than_the_devices_is_refused():
+    """Every device takes a share of each batch; one with no rows would break the step."""
+    with pytest.raises(SpecError, match="at least 4 rows per batch") as caught:
+        validate_preset(raw_preset(devices=4, batch_size=2))
+    assert caught.value.problems[0].field == "train.devices"
+    validate_preset(raw_preset(devices=4, batch_size=4))
+
+
 @pytest.mark.parametrize(("requested", "gpus", "devices"), [
     ("all", 0, ()), ("all", 1, ()), ("all", 3, ("/gpu:0", "/gpu:1", "/gpu:2")),
     (1, 4, ()), (2, 4, ("/gpu:0", "/gpu:1")), (2, 0, ("/cpu:0", "/cpu:1")),
