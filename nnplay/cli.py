@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", help="run a preset's random search ([search] table) headless")
     search.add_argument("preset", metavar="PRESET")
-    search.add_argument("--trials", type=int, metavar="N", help="override search.trials")
+    search.add_argument("--trials", type=int, metavar="N", help="override search.trials (with --storage: the study's "
+                        "total, every worker's trials counted)")
     search.add_argument("--engine", choices=("numpy", "keras"), help="override the preset's engine")
     search.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
     search.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
@@ -98,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--storage", metavar="WHERE", help="share the study: a journal file path (processes on one machine) "
                         "or a postgresql://, mysql:// or sqlite:/// URL (several machines); default: in memory")
     search.add_argument("--study", metavar="NAME", help="the shared study to create or join (default: the preset's id)")
-    search.add_argument("--workers", type=int, metavar="N", help="start N local worker processes on the shared study; "
-                        "--trials counts the whole study's trials")
+    search.add_argument("--workers", type=int, metavar="N", help="start N local worker processes on the shared study")
     search.add_argument("--heartbeat", type=float, metavar="SECONDS", help="a running trial's sign of life in a shared "
                         "study (default 10); a trial silent for 3 of them is marked failed")
     search.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # this process's number among --workers
