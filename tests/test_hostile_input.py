@@ -137,6 +137,8 @@ CORPUS: dict[str, tuple[dict, list[str], int, tuple[str, ...]]] = {
                                ("s.journal", "sqlite:///")),
     "study_with_another_direction": (*search_case("s.journal", {"s.journal": JOURNAL_MINIMISING}, "--study", "s"), 2,
                                      ("--study", "minimize")),
+    "workers_zero": (*search_case("s.journal", None, "--workers", "0"), 2, ("--workers", "1 .. 64")),
+    "study_name_blank": (*search_case("s.journal", None, "--study", " "), 2, ("--study", "not a study name")),
     "workers_without_storage": ({"p.toml": SEARCHABLE}, ["search", "p.toml", "--workers", "2"], 2, ("--workers", "--storage")),
     "pasted_megabyte_title": ({"p.toml": GOOD.replace('title = "t"', f'title = "{"t" * 1_000_000}"')}, ["check", "p.toml"], 2,
                               ("preset.title",)),

@@ -179,6 +179,7 @@ def _running_trial(storage: str, name: str, process: subprocess.Popen[str], time
             running = load(storage, name).get_trials(states=(optuna.trial.TrialState.RUNNING,))
         except KeyError:  # the study is not there yet
             running = []
+        running = [t for t in running if "worker" in t.user_attrs]  # asked, and its worker named (the next record)
         if running:
             return running[0]
         time.sleep(0.2)

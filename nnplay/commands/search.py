@@ -15,7 +15,8 @@ MAX_TRIALS = 10_000
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("search", help="run a preset's random search ([search] table) headless")
     parser.add_argument("preset", metavar="PRESET")
-    parser.add_argument("--trials", type=int, metavar="N", help="override search.trials")
+    parser.add_argument("--trials", type=int, metavar="N", help="override search.trials (with --storage: the study's "
+                        "total, every worker's trials counted)")
     parser.add_argument("--engine", choices=ENGINES, help="override the preset's engine")
     parser.add_argument("--save-best", metavar="FILE.toml", help="write the best trial's spec as a preset")
     parser.add_argument("--force", action="store_true", help="overwrite an existing --save-best file")
@@ -23,8 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--storage", metavar="WHERE", help="share the study: a journal file path (processes on one machine) "
                         "or a postgresql://, mysql:// or sqlite:/// URL (several machines); default: in memory")
     parser.add_argument("--study", metavar="NAME", help="the shared study to create or join (default: the preset's id)")
-    parser.add_argument("--workers", type=int, metavar="N", help="start N local worker processes on the shared study; "
-                        "--trials counts the whole study's trials")
+    parser.add_argument("--workers", type=int, metavar="N", help="start N local worker processes on the shared study")
     parser.add_argument("--heartbeat", type=float, metavar="SECONDS", help="a running trial's sign of life in a shared "
                         "study (default 10); a trial silent for 3 of them is marked failed")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # this process's number among --workers

@@ -200,8 +200,8 @@ class SearchView(SearchCallback, Vertical):
         self.result, self.running, self._worker = result, False, None
         ended = "stopped" if result.cancelled else "done"
         hint = "a applies the best" if result.best is not None else "no trial completed"
-        text = Text.assemble((f"{ended}: {len(result.trials)} trials in {result.seconds:.1f} s; ", "bold"), (hint, "dim"),
-                             self._best_text())
+        count = f"{len(result.trials)} trials" + ("" if result.study is None else f" in study {result.study},")  # all workers'
+        text = Text.assemble((f"{ended}: {count} in {result.seconds:.1f} s; ", "bold"), (hint, "dim"), self._best_text())
         self._status(text)
 
     def failed(self, message: str) -> None:
