@@ -106,8 +106,8 @@ def terminal_run(preset: Path, folder: Path, view: str) -> tuple[float, float]:
     """Wall and CPU seconds from sending ``t`` to ``completed`` on screen, with ``view`` in front."""
     term = Terminal([str(preset)], folder, f"nnplay-run-{os.getpid()}-{view}")
     try:
-        term.wait_for("Trainable params")
-        time.sleep(1.5)  # the data preview loads and the views draw the untrained model
+        term.wait_for("training rows")  # the data preview loaded (scikit-learn imported)
+        time.sleep(1.5)  # the views draw the untrained model; what loads after the first screen, loads
         term.keys(*["+"] * MAX_SPEED_PRESSES, *["]"] * VIEWS[view])
         term.wait_for("max speed")
         time.sleep(0.5)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from nnplay.tui.widgets.plots import Figure, LossPlot
 
 REDRAWS_PER_SECOND = 10
-MAX_DRAW_SHARE = 0.04  # the chart's own drawing stays under this share of the time
+MAX_DRAW_SHARE = 0.02  # the chart's own drawing (plotext builds) stays under this share of the time
 MAX_WAIT = 0.5  # seconds: the longest the budget may hold a stale chart
 DIM = 0.6  # how far an earlier run's colour fades toward the background
 MUTED = 0.45  # how far the axes' and hints' colour fades toward the background

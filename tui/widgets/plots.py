@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
 
 RGB = tuple[int, int, int]
-DOTS_PER_COLUMN = 2  # the braille marker: two dots across each cell
+POINTS_PER_COLUMN = 1  # a training line: plotext joins the points, so one a column keeps it whole
 VAL_DOT_SPACING = 2  # columns between the dots of a validation curve
 BEST_MARK = "┊"
 
@@ -167,7 +167,7 @@ class LossPlot(CachedPlot):
                 xs, ys = thin(curve.values, columns // VAL_DOT_SPACING)
                 plt.scatter(xs, ys, marker="·", color=curve.color)
             else:
-                xs, ys = thin(curve.values, columns * DOTS_PER_COLUMN)
+                xs, ys = thin(curve.values, columns * POINTS_PER_COLUMN)
                 plt.plot(xs, ys, marker="braille", color=curve.color)
         return True
 
