@@ -136,7 +136,7 @@ class LossSurface:
     def _stack(self, model: Sequential, moves: tuple[tuple[WeightRef, np.ndarray], ...]) -> np.ndarray:
         """The loss of each model of the stack whose weights are ``model``'s plus the ``moves``."""
         size = len(moves[0][1])
-        where = _tensor_owners(model)
+        where = _tensor_owners(self.preset, model)
         a: np.ndarray = self.x
         z = a
         penalty = np.full(size, model.penalty())
@@ -204,15 +204,10 @@ class LossSurface:
         return bu, bv
 
 
-def _tensor_owners(model: Sequential) -> dict[int, tuple[Dense, str]]:
+def _tensor_owners(preset: Preset, model: Sequential) -> dict[int, tuple[Dense, str]]:
     """Which layer holds each weight array (Keras order) and as what: kernel or bias."""
-    owners: dict[int, tuple[Dense, str]] = {}
-    for layer in model.layers:
-        if isinstance(layer, Dense):
-            owners[len(owners)] = (layer, "kernel")
-            if layer.bias is not None:
-                owners[len(owners)] = (layer, "bias")
-    return owners
+    owners = WeightLayout.of(preset.model).owners()
+    return {index: (model.layers[slot.position], part) for index, (slot, part) in enumerate(owners)}  # type: ignore[misc]
 
 
 def _frame(points: Sequence[tuple[float, float]], size: tuple[int, int], pad: float = 0.3,

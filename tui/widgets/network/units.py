@@ -9,7 +9,7 @@ picture is drawn large below the network; enter hides or shows the large picture
 
 The pictures are computed by the engine from the latest weight snapshot, at most
 ``REDRAWS_PER_SECOND`` times a second, only while the view is on screen, and only while the UI
-thread keeps its share of the time small (:class:`~nnplay.tui.widgets.framepace.FramePacer`).
+thread keeps its share of the time small (:class:`~nnplay.tui.widgets.live.LiveView`).
 The widget is on the Line API: a frame is a list of strips, one per line, built once, then sliced.
 """
 

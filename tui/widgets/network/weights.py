@@ -9,7 +9,7 @@ per epoch, and a histogram of the kernel with the starting histogram drawn dim b
 Every number comes from :mod:`nnplay.engine.formula` and :mod:`nnplay.engine.weight_stats`; this
 module only lays them out. Snapshots may arrive many times a second: :meth:`WeightsView.show_weights`
 records them, and a timer redraws at most ``REDRAWS_PER_SECOND`` times a second, only while the
-view is on screen and the UI thread's share of the time is small (``FramePacer``).
+view is on screen and the UI thread's share of the time is small (``LiveView``).
 """
 
 from __future__ import annotations
