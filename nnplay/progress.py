@@ -30,7 +30,6 @@ from nnplay.engine.search import (
     run_search,
 )
 from nnplay.engine.session import Session
-from nnplay.engine.spec import Preset
 from nnplay.engine.training import TrainBegin
 from nnplay.report_text import figures_line
 from nnplay.tui.render_search import format_value, param_label
@@ -62,17 +61,18 @@ def _bar(field: str, *, eta: bool, transient: bool) -> Progress:
     return Progress(*columns, console=Console(stderr=True), transient=transient)
 
 
-def train(session: Session, preset: Preset | None = None, *, progress: bool) -> RunReport:
-    """Train ``preset`` (default: the session's draft) through the session, under Ctrl-C, with a
-    progress bar on stderr when ``progress``. The session keeps the run (``--no-record`` aside)."""
+def train(session: Session, prepared: Prepared, *, progress: bool) -> RunReport:
+    """Train ``prepared`` (made by ``session.prepare``, so a bad input fails before any bar is drawn)
+    through the session, under Ctrl-C, with a progress bar on stderr when ``progress``. The session
+    keeps the run (``--no-record`` aside)."""
     cancel = threading.Event()
-    epochs = (preset or session.preset).train.epochs
     with ctrl_c_sets(cancel):
         if not progress:
-            report = session.run(preset, cancel=cancel)
+            report = session.run(prepared=prepared, cancel=cancel)
         else:
             with _bar("logs", eta=True, transient=False) as bar:
-                report = session.run(preset, callbacks=[_TrainBar(bar, epochs)], cancel=cancel)
+                report = session.run(prepared=prepared, callbacks=[_TrainBar(bar, prepared.preset.train.epochs)],
+                                     cancel=cancel)
     if session.kept_problem is not None:
         print(f"nnplay: warning: {session.kept_problem}", file=sys.stderr)
     return report

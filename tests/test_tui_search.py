@@ -129,7 +129,7 @@ async def test_a_shared_study_shows_every_worker_s_trials(tmp_path):
     study = StudyOptions(str(tmp_path / "s.journal"), "shared")
     others = run_search(prepare(preset), trials=5, study=study)  # another worker, earlier
     app = make_app("14-moons-search")
-    app.search_study = study
+    app.session.study = study  # what `nnplay play --storage` gives the session
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.query_one(SearchView)
         await wait_for(pilot, lambda: app.dataset is not None)

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             run_ids.append(source.id)
             continue
         session = session or Session(source, keeper=keeper, source="compare")  # one session: data loaded once per table
-        report = progress.train(session, source, progress=not args.json)
+        report = progress.train(session, session.prepare(source), progress=not args.json)
         records.append(RunRecord.from_report(report, number, ()))
         run_ids.append(session.last_run_id)
     records = label_changes(records, same_title=False)

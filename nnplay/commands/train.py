@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_export_target(export, args.force, field="--export")
     session = Session(preset, keeper=keeper_from(args), source="train")  # a store that cannot keep runs says so now
-    report = progress.train(session, progress=not args.json)
+    report = progress.train(session, session.prepare(), progress=not args.json)
     if export is not None:
         from nnplay.engine.export import export_h5
 
