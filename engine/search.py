@@ -29,10 +29,11 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from nnplay.engine.callbacks import Callback, CallbackList
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.report_json import figure, figures, finite_or_none
 from nnplay.engine.run import Prepared, run
@@ -49,7 +50,6 @@ from nnplay.engine.study_storage import (
     worker_label,
     worker_seed,
 )
-from nnplay.engine.training import EpochEnd, Event
 
 if TYPE_CHECKING:
     from nnplay.engine.run_keeping import RunKeeper
@@ -241,10 +241,13 @@ def _final_value(history: dict[str, list[float]], objective: str, best_epoch: in
     return values[best_epoch] if best_epoch is not None else values[-1]
 
 
-class _TrialWatch:
-    """Receives one trial's training events: reports each epoch to the study, stops the trainer when
-    the pruner says so or the user cancels, and passes the epoch on as a :class:`TrialEpoch`. In a
-    shared study it also reads the study back every ``POLL_SECONDS`` (``poll``)."""
+class _TrialWatch(Callback):
+    """Hears one trial's training: reports each epoch to the study, stops the trainer when the pruner
+    says so or the user cancels, and passes the epoch on as a :class:`TrialEpoch`. In a shared study
+    it also reads the study back every ``POLL_SECONDS`` (``poll``). It looks at batches only to stop
+    in time, so an unpaced Keras trial may run many batches per call into TensorFlow."""
+
+    every_batch = False
 
     def __init__(self, trial: Any, objective: str, prune: bool, cancel: threading.Event, emit: SearchSink,
                  poll: Callable[[], None] | None = None) -> None:
@@ -254,23 +257,24 @@ class _TrialWatch:
         self.last: float | None = None
         self.poll, self.polled = poll, time.monotonic()
 
-    def __call__(self, event: Event) -> None:
+    def on_train_batch_end(self, batch: int, logs: Mapping[str, float]) -> None:
         if self.cancel.is_set():
             self.stop.set()
         if self.poll is not None and time.monotonic() - self.polled >= POLL_SECONDS:
             self.polled = time.monotonic()
             self.poll()
-        if not isinstance(event, EpochEnd):
-            return
-        value = event.logs.get(self.objective)
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float]) -> None:
+        self.on_train_batch_end(-1, logs)  # an epoch of no batches still looks for a stop
+        value = logs.get(self.objective)
         if value is not None and math.isfinite(value):
             self.last = float(value)
             if self.prune:  # only the pruner reads them; in a journal file each report is a write with an fsync
-                self.trial.report(self.last, event.epoch)
+                self.trial.report(self.last, epoch)
                 if self.trial.should_prune():
                     self.pruned = True
                     self.stop.set()
-        self.emit(TrialEpoch(self.trial.number, event.epoch, event.epochs, self.last))
+        self.emit(TrialEpoch(self.trial.number, epoch, self.params.epochs if self.params else epoch + 1, self.last))
 
 
 class SearchStudy:
@@ -441,7 +445,8 @@ def _run_trial(prepared: Prepared, engine: str, params: dict[str, Value], watch:
 
     try:
         preset = trial_preset(prepared.preset, params)
-        report = run(dataclasses.replace(prepared, preset=preset), engine=engine, on_event=watch, cancel=watch.stop)
+        report = run(dataclasses.replace(prepared, preset=preset), engine=engine, on_event=CallbackList([watch]),
+                     cancel=watch.stop)
     except NnplayError as error:  # values that do not fit together, or a trainer that refused them
         return failed(error.one_line())
     if keeper is not None:
