@@ -17,7 +17,7 @@ from nnplay.tui.render import run_color
 from nnplay.tui.widgets.charts import REDRAWS_PER_SECOND, HistoryChart
 from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.runs import RunsView
-from tests.tui_helpers import HIDDEN, LONG, wait_for, write_preset
+from tests.tui_helpers import HIDDEN, LONG, edit_field, wait_for, write_preset
 
 DROPOUT = HIDDEN.replace(
     '  { type = "dense", units = 2', '  { type = "dropout", rate = 0.2 },\n  { type = "dense", units = 2'
@@ -45,9 +45,7 @@ async def set_field(pilot, app: NnplayApp, path: str, text: str) -> None:
     assert isinstance(control, Input)
     app.query_one("#panels", TabbedContent).active = "layers"
     await pilot.pause()
-    control.focus()
-    control.value = ""
-    await pilot.press(*text, "escape")
+    await edit_field(pilot, control, text)
     await pilot.pause(0.2)
 
 

@@ -53,3 +53,12 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 20.0) 
             raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
         await pilot.pause(0.05)
     await asyncio.sleep(0)
+
+
+async def edit_field(pilot, control, text: str, *, accept: str = "enter") -> None:
+    """Edit a field as a user does: focus it (MOVE mode), ``enter`` to edit, clear it, type, then
+    ``accept`` (``enter``; ``escape`` cancels)."""
+    control.focus()
+    await pilot.pause()
+    await pilot.press("enter", "ctrl+u", *text, accept)
+    await pilot.pause()

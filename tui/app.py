@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Markdown, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, Header, Markdown, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.engine.errors import NnplayError, SpecError
@@ -30,6 +29,8 @@ from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve, save_preset
 from nnplay.engine.runs import RunStore
 from nnplay.engine.spec import Preset
+from nnplay.tui import actions
+from nnplay.tui.actions import ActionCommands
 from nnplay.tui.draft import Draft
 from nnplay.tui.messages import (
     BatchProgress,
@@ -51,6 +52,7 @@ from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.dataset import DatasetPanel
 from nnplay.tui.widgets.fields import Field, ProblemList
+from nnplay.tui.widgets.keybar import KeyBar
 from nnplay.tui.widgets.layers import LayersPanel
 from nnplay.tui.widgets.network.units import NetworkView
 from nnplay.tui.widgets.network.weights import WeightsView
@@ -61,6 +63,7 @@ from nnplay.tui.widgets.runs import RunsView
 from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.summary import SummaryPanel
 from nnplay.tui.widgets.surface.pane import SurfacePane, watches
+from nnplay.tui.widgets.tabs import FittedTabs
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
 if TYPE_CHECKING:
@@ -80,32 +83,8 @@ def _slug(title: str) -> str:
 class NnplayApp(App[int]):
     TITLE = "nnplay"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {PresetCommands}
-    # The footer shows what drives a run; the rest is in the command palette (ctrl+p) and README.
-    BINDINGS: ClassVar = [
-        Binding("t", "train", "Train/Stop"),
-        Binding("space", "pause", "Pause"),
-        Binding("b", "step_batch", "Batch"),
-        Binding("n", "step_epoch", "Epoch"),
-        Binding("plus", "faster", "Faster", key_display="+"),
-        Binding("minus", "slower", "Slower", key_display="-"),
-        Binding("right_square_bracket", "cycle_view(1)", "View", key_display="]"),
-        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", key_display="[", show=False),
-        Binding("f", "search", "Search"),
-        Binding("p", "presets", "Presets"),
-        Binding("q", "quit", "Quit"),
-        Binding("e", "export", "Export", show=False),
-        Binding("o", "open_model", "Open .h5", show=False),
-        Binding("s", "save", "Save", show=False),
-        Binding("a", "apply_best", "Apply best", show=False),
-        Binding("escape", "leave_field", "Leave field", show=False),
-        Binding("d", "boundary('discretize')", "Discretize", show=False),
-        Binding("x", "boundary('test_points')", "Test points", show=False),
-        Binding("l", "toggle_metric", "Loss/Acc", show=False),  # the chart's header says so
-        Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
-        *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
-          for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
-    ]
+    COMMANDS: ClassVar = App.COMMANDS | {PresetCommands, ActionCommands}
+    BINDINGS: ClassVar = actions.BINDINGS  # the footer, the palette and README's key table come from the same list
 
     def __init__(self, preset: Preset, preset_id: str | None = None) -> None:
         super().__init__()
@@ -129,7 +108,7 @@ class NnplayApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            with TabbedContent(id="panels", initial="dataset"):
+            with FittedTabs(id="panels", initial="dataset", titles=actions.PANEL_TABS):
                 with TabPane("Dataset", id="dataset"):
                     yield DatasetPanel(self.draft, id="dataset-panel", classes="panel")
                 with TabPane("Layers", id="layers"):
@@ -146,7 +125,7 @@ class NnplayApp(App[int]):
                         yield ResultsPanel(id="results-panel")
             with Vertical(id="side"):
                 # What the student watches; the panels on the left are what they edit.
-                with TabbedContent(id="views", initial="view-loss"):
+                with FittedTabs(id="views", initial="view-loss", titles=actions.VIEW_TABS):
                     with TabPane("Loss", id="view-loss"):
                         with VerticalScroll(id="summary-box"):
                             yield SummaryPanel(id="summary")
@@ -170,7 +149,7 @@ class NnplayApp(App[int]):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
                     yield PaceStatus(self.pace, id="pace")
                     yield Static("", id="train-status", markup=False)  # it quotes the user's values
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "nnplay"
@@ -426,7 +405,6 @@ class NnplayApp(App[int]):
         self.runs.add(event.report)
         self._show_runs()
         self.query_one(SurfacePane).finish(event.report)
-        self.query_one("#panels", TabbedContent).active = "results"
         severity = "warning" if event.report.fit.status == "diverged" else "information"
         self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
 

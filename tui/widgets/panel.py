@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.containers import VerticalScroll
+from textual.widgets import Button, Checkbox, Select
 
 from nnplay.tui.draft import Draft
+from nnplay.tui.widgets.fields import FieldInput
+
+#: In MOVE mode the arrow keys walk the panel's fields like tab / shift+tab.
+FOCUS_STEPS = {"up": -1, "left": -1, "down": 1, "right": 1}
 
 
 class DraftPanel(VerticalScroll):
@@ -20,3 +26,16 @@ class DraftPanel(VerticalScroll):
         """Rebuild the panel's fields from ``draft`` (after a preset load or a structural edit)."""
         self.draft = draft
         await self.recompose()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key bubbles here before any binding is tried, so the arrows move between fields instead of
+        # scrolling the panel or opening a Select; an edited field and an open Select keep theirs.
+        step = FOCUS_STEPS.get(event.key)
+        focused = self.screen.focused
+        if step is None or not isinstance(focused, (FieldInput, Select, Checkbox, Button)):
+            return
+        if isinstance(focused, FieldInput) and focused.editing:
+            return
+        event.stop()
+        event.prevent_default()
+        self.screen.focus_next() if step > 0 else self.screen.focus_previous()
