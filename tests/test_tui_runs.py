@@ -90,10 +90,18 @@ async def test_runs_table_rows_and_c_clears_them(tmp_path):
         app.query_one("#views", TabbedContent).active = "view-runs"
         await pilot.pause(0.2)
         assert [r.number for r in view.records] == [1, 2]
-        text = "\n".join(lines_of(app.query_one("#runs-table", Static)))
-        for heading in ("engine", "what changed", "epochs", "stop", "train", "val", "test"):
+        lines = lines_of(app.query_one("#runs-table", Static))
+        text = "\n".join(lines)
+        # The whole table is on screen at 120x40 (test column included); "what changed" wraps between
+        # words to make room, so its words are read column-wise.
+        assert all(len(line.rstrip()) <= app.query_one(RunsView).scrollable_content_region.width for line in lines)
+        for heading in ("run", "what", "changed", "epochs", "stop", "train", "val", "test"):
             assert heading in text
-        assert "first run" in text and "dropout 0.2 → 0.5" in text and "completed" in text
+        assert "numpy" in text  # the engine, under the run's number
+        head = next(line for line in lines if "changed" in line)
+        start, end = head.index("changed"), head.index("epochs")
+        changed = " ".join(" ".join(line[start:end].split()) for line in lines[lines.index(head) + 1:])
+        assert "first run" in changed and "dropout 0.2 → 0.5" in changed and "completed" in text
         assert f"{report.test['loss']:.4f}" in text and f"{report.test['accuracy']:.4f}" in text
         assert f"{report.fit.history['val_loss'][-1]:.4f}" in text
 

@@ -144,7 +144,7 @@ class NnplayApp(App[int]):
                         yield RunsView(id="runs-view")
                     with TabPane("Search", id="view-search"):
                         yield SearchView(id="search-view")
-                yield TrainProgress(id="progress")
+                yield TrainProgress(self.pace, id="progress")
                 with Horizontal(id="train-bar"):
                     yield Button("Train (t)", id="train", variant="success", compact=True)
                     yield PaceStatus(self.pace, id="pace")
@@ -155,10 +155,6 @@ class NnplayApp(App[int]):
         self.title = "nnplay"
         self._spec_changed(data_changed=True)
         self.call_after_refresh(self.focus_tabs)
-
-    def on_resize(self) -> None:
-        # Below 100 columns the side column takes a fixed width that fits the summary table.
-        self.screen.set_class(self.size.width < 100, "-narrow")
 
     def focus_tabs(self) -> None:
         self.query_one("#panels > Tabs", Tabs).focus()
@@ -405,8 +401,8 @@ class NnplayApp(App[int]):
         self.runs.add(event.report)
         self._show_runs()
         self.query_one(SurfacePane).finish(event.report)
-        severity = "warning" if event.report.fit.status == "diverged" else "information"
-        self.notify(event.report.fit.describe(), title="Run finished", severity=severity)
+        if event.report.fit.status == "diverged":  # otherwise the marked Results tab says a run ended
+            self.notify(event.report.fit.describe(), title="Run finished", severity="warning")
 
     def _end_training(self, text: str) -> None:
         self.training = False

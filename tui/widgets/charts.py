@@ -27,7 +27,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from nnplay.engine.runs import RunRecord
-from nnplay.tui.render import run_color
+from nnplay.tui.render import NO_CHANGE, run_color
 from nnplay.tui.widgets.braille import BRAILLE, cell_codes, polyline
 
 REDRAWS_PER_SECOND = 10
@@ -50,7 +50,7 @@ class _Run:
     first: bool = False
 
     def legend(self) -> str:
-        what = "  ".join(self.changes) if self.changes else ("first run" if self.first else "no change")
+        what = "  ".join(self.changes) if self.changes else ("first run" if self.first else NO_CHANGE)
         best = f"  ┊ best epoch {self.best_epoch + 1}" if self.best_epoch is not None else ""
         return f"run {self.number}: {what}{best}"
 

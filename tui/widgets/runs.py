@@ -25,13 +25,14 @@ class RunsView(ScrollableContainer):
         overflow: auto auto;
     }
     RunsView > Static {
-        padding: 0 1;
+        padding: 0;
     }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.records: tuple[RunRecord, ...] = ()
+        self._narrowest = 0  # the table's narrowest width (rich's minimum measure)
 
     def compose(self):
         yield Static(Text(EMPTY, style="dim"), id="runs-table")
@@ -44,8 +45,21 @@ class RunsView(ScrollableContainer):
             return
         rendered = runs_table(self.records)
         hint = Text(f"c clears them · last {MAX_RUNS} kept", style="dim")
-        # As wide as the table wants (the pane scrolls sideways on a narrow screen), never wrapped.
-        natural = Measurement.get(self.app.console, self.app.console.options.update_width(1000), rendered).maximum
-        if table.styles.width is None or table.styles.width.value != natural + 2:
-            table.styles.width = natural + 2  # a layout pass only when the table grew or shrank
         table.update(Group(rendered, hint))
+        self._narrowest = Measurement.get(self.app.console, self.app.console.options.update_width(1000), rendered).minimum
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """As wide as the pane, or as the table's narrowest layout ("what changed" wrapped between words)
+        when the pane is narrower: then the pane scrolls sideways and nothing is cut."""
+        pane = self.scrollable_content_region.width
+        if not self.records or pane <= 0:
+            return  # hidden: fitted when shown (on_resize)
+        need = self._narrowest + 1  # a cell of slack for rich's rounding
+        width = f"{need}" if pane < need else "100%"
+        table = self.query_one("#runs-table", Static)
+        if str(table.styles.width) != width:
+            table.styles.width = width  # a layout pass only when the fit changes
