@@ -45,7 +45,7 @@ from nnplay.tui.messages import (
     TrainingFinished,
     WeightsChanged,
 )
-from nnplay.tui.render import probabilities_table
+from nnplay.tui.render import counted, probabilities_table
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetCommands, PresetPicker
 from nnplay.tui.widgets.boundary import BoundaryView
@@ -97,6 +97,7 @@ class NnplayApp(App[int]):
         self._train_worker: Worker | None = None
         self._preview_timer = None
         self._dataset_spec: Any = None  # the [data] spec self.dataset was loaded from
+        self._data_error: str | None = None  # why the draft's data could not be loaded
         self.opened: SavedModel | None = None  # an opened .h5: runs start from its weights
         self._model_path = ""  # the .h5 last exported or opened, offered by the open dialog
         self._views_model: tuple[Any, Any, Dataset] | None = None  # model, data spec, data the views show
@@ -219,7 +220,12 @@ class NnplayApp(App[int]):
         button.disabled = not self.draft.valid
         if self.draft.valid:
             origin = f" · from {Path(self.opened.path).name}" if self.opened is not None else ""
-            status.update(f"ready: {self.draft.preset.train.engine} engine{origin}", layout=False)
+            ready = f"ready: {self.draft.preset.train.engine} engine{origin}"
+            if self._data_error is not None:  # "ready" would promise a run the data cannot feed
+                ready = "no data: the Dataset panel says why"
+            elif not self._preview_matches():
+                ready = f"loading the data… then {ready}"
+            status.update(ready, layout=False)
             button.tooltip = None
         else:
             first = self.draft.problems[0]
@@ -271,6 +277,7 @@ class NnplayApp(App[int]):
     # Data preview (scikit-learn is imported here, in a worker, after the first paint)
 
     def _schedule_preview(self) -> None:
+        self._data_error = None
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._start_preview)
@@ -402,7 +409,7 @@ class NnplayApp(App[int]):
         self._show_runs()
         self.query_one(SurfacePane).finish(event.report)
         if event.report.fit.status == "diverged":  # otherwise the marked Results tab says a run ended
-            self.notify(event.report.fit.describe(), title="Run finished", severity="warning")
+            self.notify(event.report.fit.describe(), title="Run finished", severity="warning", markup=False)
 
     def _end_training(self, text: str) -> None:
         self.training = False
@@ -426,6 +433,8 @@ class NnplayApp(App[int]):
             self.notify(message, title="Training failed", severity="error", timeout=8, markup=False)
         elif worker.group == "data":
             self.query_one(DatasetPanel).show_error(message)
+            self._data_error = message
+            self._show_train_state()
         elif worker.group == "export":
             self.notify(message, title="Export failed", severity="error", timeout=8, markup=False)
         elif worker.group == "restore":
@@ -614,7 +623,8 @@ class NnplayApp(App[int]):
             event.first_rows, data.y_test[:len(event.first_rows)], data.class_names))
         self.query_one("#panels", TabbedContent).active = "results"
         scores = "  ".join(f"test {k} {v:.4f}" for k, v in opened.report.test.items())
-        self.notify(f"{opened.saved.path.name}: {len(opened.saved.layers)} layers. {scores}", title="Model opened", markup=False)
+        self.notify(f"{opened.saved.path.name}: {counted(len(opened.saved.layers), 'layer')}. {scores}",
+                    title="Model opened", markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Quitting

@@ -24,7 +24,12 @@ if TYPE_CHECKING:
     from nnplay.engine.runs import RunRecord
 
 
-class _FittedTable:
+def counted(n: int, noun: str) -> str:
+    """``1 layer``, ``2 layers``: a count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class FittedTable:
     """A table built for the width it is given: ``build(narrow)`` makes it, narrow when the wide one
     would not fit (headers over two lines instead of cut)."""
 
@@ -38,6 +43,10 @@ class _FittedTable:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self.build(False))
+
+    def narrow_width(self, console: Console) -> int:
+        """The narrow layout's full width: a pane at least this wide shows the table whole."""
+        return Measurement.get(console, console.options.update_width(10_000), self.build(True)).maximum
 
 
 def summary_table(summary: ModelSummary) -> Group:
@@ -60,7 +69,7 @@ def summary_table(summary: ModelSummary) -> Group:
         ("Trainable params: ", "bold"), f"{summary.trainable_params:,}\n",
         ("Non-trainable params: ", "bold"), f"{summary.non_trainable_params:,}",
     )
-    return Group(_FittedTable(build), totals)
+    return Group(FittedTable(build), totals)
 
 
 #: A confusion matrix shows this many classes at most; a terminal has no room for more columns.

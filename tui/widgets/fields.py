@@ -26,6 +26,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from nnplay.engine.errors import Problem
 from nnplay.tui.messages import FieldEdited
 
+STACKED_CHOICE = 16  # characters: a longer choice (categorical_crossentropy) puts its list under the label
 Kind = Literal["int", "float", "int|full", "floats", "names", "text", "choice", "bool"]
 
 
@@ -155,7 +156,10 @@ class Field(Horizontal):
         placeholder: str = "",
         classes: str = "",
     ) -> None:
-        super().__init__(classes=f"field {classes}".strip())
+        # A list whose longest choice would not fit beside the label goes under it (app.tcss).
+        choices = tuple(choices)
+        stacked = kind == "choice" and max(map(len, choices), default=0) > STACKED_CHOICE
+        super().__init__(classes=f"field {'-stacked ' if stacked else ''}{classes}".strip())
         self.path = path
         self.field_label = label
         self.kind = kind
@@ -169,7 +173,7 @@ class Field(Horizontal):
         if self.kind == "bool":
             yield Checkbox(self.field_label, bool(self.value), compact=True, classes="field-control")
             return
-        yield Label(self.field_label, classes="field-label")
+        yield Label(self.field_label, classes="field-label", markup=False)
         if self.kind == "choice":
             options = [(c, c) for c in self.choices]
             value = self.value if self.value in self.choices else Select.NULL

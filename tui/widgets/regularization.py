@@ -27,13 +27,13 @@ class RegularizationPanel(DraftPanel):
             with Vertical(classes="reg-layer"):
                 if layer.get("type") == "dropout":
                     with Horizontal(classes="reg-row"):
-                        yield Label(f"{i + 1} {title}", classes="reg-name")
+                        yield Label(f"{i + 1} {title}", classes="reg-name", markup=False)  # names may come from an .h5
                         yield Field(f"{at}.rate", "rate", "float", layer.get("rate"))
                     prefixes.append(f"{at}.rate")
                     continue
                 # The layer's name on its own line: the two values of a row keep the width to show
                 # themselves whole (0.01 never reads as 0.0) even in a 40-column panel.
-                yield Label(f"{i + 1} {title}", classes="reg-name")
+                yield Label(f"{i + 1} {title}", classes="reg-name", markup=False)  # names may come from an .h5
                 for part in ("kernel", "bias"):
                     key = f"{part}_regularizer"
                     values = layer.get(key) or {}
@@ -45,7 +45,7 @@ class RegularizationPanel(DraftPanel):
         yield ProblemList(*prefixes, id="reg-problems")
         stop = self.draft.get("train.early_stopping")
         yield Label("Early stopping", classes="section")
-        yield Checkbox("stop when the monitored value stops improving", stop is not None, compact=True,
+        yield Checkbox("stop once it stops improving", stop is not None, compact=True,
                        id="early-stopping")
         if stop is not None:
             yield from fields_for(EarlyStopping, "train.early_stopping", stop)

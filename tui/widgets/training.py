@@ -69,7 +69,7 @@ class TrainProgress(Vertical):
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=1, show_eta=True, id="progress-bar")
-        yield Static("Press t to train.", id="progress-text")
+        yield Static("Press t to train.", id="progress-text", markup=False)  # it quotes the engine's reasons
 
     def on_mount(self) -> None:
         self._begin: TrainBegin | None = None

@@ -106,12 +106,13 @@ class SearchView(Vertical):
             self.stop()
             return
         if not draft.valid:
-            self.app.notify(f"Fix the spec first: {draft.problems[0]}", severity="warning")
+            self.app.notify(f"Fix the spec first: {draft.problems[0]}", severity="warning", markup=False)
             return
         preset = draft.preset
         if preset.search is None:
             self.app.notify("This preset has no [search] table: open preset 13 or 14, or add one to a preset file "
-                            "(README.md shows how).", title="Nothing to search", severity="warning", timeout=8)
+                            "(README.md shows how).", title="Nothing to search", severity="warning", timeout=8,
+                            markup=False)  # "[search]" is text, not markup
             return
         self.preset, self.result, self.best, self.board = preset, None, None, ()
         self._values, self._best_values, self._total = [], [], preset.search.trials
@@ -129,15 +130,16 @@ class SearchView(Vertical):
     def apply_best(self, draft: Draft) -> bool:
         """Post the best trial's values as field edits of the draft; False when there is none yet."""
         if self.best is None or self.preset is None:
-            self.app.notify("No finished trial yet: press f to search first.", severity="warning")
+            self.app.notify("No finished trial yet: press f to search first.", severity="warning", markup=False)
             return False
         if draft.preset.search != self.preset.search:  # another preset was loaded since
-            self.app.notify("The search ran on another preset; press f to search this one.", severity="warning")
+            self.app.notify("The search ran on another preset; press f to search this one.", severity="warning",
+                            markup=False)
             return False
         for path, value in param_edits(draft.raw, self.best.params):
             self.post_message(FieldEdited(path, value, structural=path == "model.layers"))
         found = ", ".join(f"{param_label(k)} {format_value(v)}" for k, v in self.best.params.items())
-        self.app.notify(found, title=f"Applied trial {self.best.number}")
+        self.app.notify(found, title=f"Applied trial {self.best.number}", markup=False)
         return True
 
     # ----------------------------------------------------------------------------------------
@@ -205,7 +207,7 @@ class SearchView(Vertical):
         message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
         self.running, self._worker = False, None
         self._status(Text(f"search failed: {message}", style="red"))
-        self.app.notify(message, title="Search failed", severity="error", timeout=8)
+        self.app.notify(message, title="Search failed", severity="error", timeout=8, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Drawing
