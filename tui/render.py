@@ -80,7 +80,7 @@ MAX_CLASSES_SHOWN = 12
 CONFUSION_CORNER = "true\\pred"
 
 
-def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...], limit: int = MAX_CLASSES_SHOWN) -> Table:
+def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...], limit: int = MAX_CLASSES_SHOWN) -> Group:
     """Rows are the true classes, columns the predicted ones; the diagonal is what went right. Each
     column is headed by its class name alone, as wide as the name or its largest count: ten digit
     classes fit a 60-column pane.
@@ -89,15 +89,16 @@ def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...], limit: int
     shown = class_names[:limit]
     left_out = len(class_names) - len(shown)
     caption = f"{left_out} more classes not shown" if left_out else None
-    table = Table(box=box.SIMPLE_HEAD, title="Test confusion matrix", title_justify="left", caption=caption,
-                  pad_edge=False, show_edge=False, padding=(0, 0, 0, 1))  # one space between columns
+    table = Table(box=box.SIMPLE_HEAD, caption=caption, pad_edge=False, show_edge=False,
+                  padding=(0, 0, 0, 1))  # one space between columns
     table.add_column(Text(CONFUSION_CORNER), style="bold", no_wrap=True)
     for name in shown:
         table.add_column(Text(str(name)), justify="right", no_wrap=True)
     for i, name in enumerate(shown):
         cells = [Text(str(int(v)), style="bold green" if i == j else "") for j, v in enumerate(matrix[i][:limit])]
         table.add_row(Text(str(name)), *cells)
-    return table
+    # The title above the table, not in it: a two-class table is narrower than the title would wrap to.
+    return Group(Text("Test confusion matrix", style="table.title"), table)
 
 
 def probabilities_table(outputs: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...] | None) -> Table:

@@ -15,8 +15,9 @@ from nnplay.tui.widgets.fields import FieldInput
 FOCUS_STEPS = {"up": -1, "left": -1, "down": 1, "right": 1}
 
 
-class DraftPanel(VerticalScroll):
-    """A scrolling panel composed from the current draft of the spec."""
+class DraftPanel(VerticalScroll, can_focus=False):
+    """A scrolling panel composed from the current draft of the spec. Not a stop of its own for tab:
+    the first tab from the panel's tabs lands on its first field (focus scrolls the panel)."""
 
     def __init__(self, draft: Draft, **kwargs: Any) -> None:
         super().__init__(**kwargs)
