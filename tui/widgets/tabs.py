@@ -38,11 +38,18 @@ class FittedTabs(TabbedContent):
     def _relabel(self) -> None:
         if not self.is_mounted or not self.titles:
             return
-        full = sum(len(title) + 2 for title, _ in self.titles.values()) + len(UNSEEN_MARK) * len(self.unseen)
-        tight = full > self.size.width
+        marks = len(UNSEEN_MARK) * len(self.unseen)
+        width = self.size.width
+
+        def needed(index: int, padding: int) -> int:
+            return sum(len(titles[index]) + padding for titles in self.titles.values()) + marks
+
+        # Full titles two spaces apart, then one space apart, then the short titles one space apart.
+        tight = needed(0, 2) > width
+        short = tight and needed(0, 1) > width
         self.set_class(tight, "-tight")  # app.tcss: one space between titles instead of two
-        for pane_id, (title, short) in self.titles.items():
-            label = (short if tight else title) + (UNSEEN_MARK if pane_id in self.unseen else "")
+        for pane_id, (title, abbreviation) in self.titles.items():
+            label = (abbreviation if short else title) + (UNSEEN_MARK if pane_id in self.unseen else "")
             try:
                 tab = self.get_tab(pane_id)
             except NoMatches:  # a pane the app did not compose
