@@ -16,7 +16,7 @@ from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.results import ResultsPanel
 from nnplay.tui.widgets.summary import SummaryPanel
-from tests.tui_helpers import HIDDEN, LONG, screen_lines, wait_for, write_preset
+from tests.tui_helpers import HIDDEN, LONG, edit_field, screen_lines, wait_for, write_preset
 
 
 def field(app: NnplayApp, path: str) -> Field:
@@ -26,11 +26,7 @@ def field(app: NnplayApp, path: str) -> Field:
 async def type_into(pilot, app: NnplayApp, path: str, text: str) -> None:
     control = field(app, path).control
     assert isinstance(control, Input)
-    control.focus()
-    await pilot.pause()
-    control.value = ""
-    await pilot.press(*text)
-    await pilot.pause()
+    await edit_field(pilot, control, text)
 
 
 def button(app: NnplayApp, name: str) -> Button:
@@ -193,7 +189,12 @@ async def test_train_a_few_numpy_epochs(tmp_path):
         await wait_for(pilot, lambda: chart.redraws > before and "epoch 5:" in "\n".join(screen_lines(chart)))
         bar = app.query_one("#progress-bar")
         assert bar.total == bar.progress == 5 * 6  # 300 training rows in batches of 50
-        assert app.query_one("#panels", TabbedContent).active == "results"
+        panels = app.query_one("#panels", TabbedContent)
+        assert panels.active == "dataset"  # the student's panel stays; the Results tab is marked instead
+        assert str(panels.get_tab("results").label).endswith("•")
+        panels.active = "results"
+        await pilot.pause()
+        assert str(panels.get_tab("results").label) == "Results"
         results = app.query_one(ResultsPanel)
         assert results.report is report and report.confusion is not None
         assert not app.training and str(app.query_one("#train", Button).label) == "Train (t)"

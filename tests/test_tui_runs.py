@@ -17,7 +17,7 @@ from nnplay.tui.widgets.charts import REDRAWS_PER_SECOND, HistoryChart
 from nnplay.tui.widgets.fields import Field
 from nnplay.tui.widgets.plots import LossPlot
 from nnplay.tui.widgets.runs import RunsView
-from tests.tui_helpers import HIDDEN, LONG, screen_lines, screen_strips, wait_for, write_preset
+from tests.tui_helpers import HIDDEN, LONG, edit_field, screen_lines, screen_strips, wait_for, write_preset
 
 DROPOUT = HIDDEN.replace(
     '  { type = "dense", units = 2', '  { type = "dropout", rate = 0.2 },\n  { type = "dense", units = 2'
@@ -48,9 +48,7 @@ async def set_field(pilot, app: NnplayApp, path: str, text: str) -> None:
     assert isinstance(control, Input)
     app.query_one("#panels", TabbedContent).active = "layers"
     await pilot.pause()
-    control.focus()
-    control.value = ""
-    await pilot.press(*text, "escape")
+    await edit_field(pilot, control, text)
     await pilot.pause(0.2)
 
 
@@ -94,10 +92,18 @@ async def test_runs_table_rows_and_c_clears_them(tmp_path):
         app.query_one("#views", TabbedContent).active = "view-runs"
         await pilot.pause(0.2)
         assert [r.number for r in view.records] == [1, 2]
-        text = "\n".join(lines_of(app.query_one("#runs-table", Static)))
-        for heading in ("engine", "what changed", "epochs", "stop", "train", "val", "test"):
+        lines = lines_of(app.query_one("#runs-table", Static))
+        text = "\n".join(lines)
+        # The whole table is on screen at 120x40 (test column included); "what changed" wraps between
+        # words to make room, so its words are read column-wise.
+        assert all(len(line.rstrip()) <= app.query_one(RunsView).scrollable_content_region.width for line in lines)
+        for heading in ("run", "what", "changed", "epochs", "stop", "train", "val", "test"):
             assert heading in text
-        assert "first run" in text and "dropout 0.2 → 0.5" in text and "completed" in text
+        assert "numpy" in text  # the engine, under the run's number
+        head = next(line for line in lines if "changed" in line)
+        start, end = head.index("changed"), head.index("epochs")
+        changed = " ".join(" ".join(line[start:end].split()) for line in lines[lines.index(head) + 1:])
+        assert "first run" in changed and "dropout 0.2 → 0.5" in changed and "completed" in text
         assert f"{report.test['loss']:.4f}" in text and f"{report.test['accuracy']:.4f}" in text
         assert f"{report.fit.history['val_loss'][-1]:.4f}" in text
 

@@ -53,6 +53,7 @@ class TestResults:
             await pilot.press("plus", "plus", "plus", "plus", "t")  # at max speed: no ETA is ever estimated
             await wait_for(pilot, lambda: pilot.app.report is not None)
             pilot.app.clear_notifications()
+            await pilot.press("6")  # a run marks the Results tab; the student opens it
             await pilot.pause(0.3)
 
         assert snap_compare(make_app(preset_path), terminal_size=(120, 40), run_before=train)

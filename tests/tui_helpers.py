@@ -66,3 +66,12 @@ def screen_strips(widget) -> list:
 def screen_lines(widget) -> list[str]:
     """The text the screen shows in ``widget``'s region now, line by line."""
     return [strip.text for strip in screen_strips(widget)]
+
+
+async def edit_field(pilot, control, text: str, *, accept: str = "enter") -> None:
+    """Edit a field as a user does: focus it (MOVE mode), ``enter`` to edit, clear it, type, then
+    ``accept`` (``enter``; ``escape`` cancels)."""
+    control.focus()
+    await pilot.pause()
+    await pilot.press("enter", "ctrl+u", *text, accept)
+    await pilot.pause()

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
 from nnplay.engine.draft import Draft
@@ -29,12 +28,15 @@ from nnplay.engine.presets import default_preset_id, load_preset, resolve
 from nnplay.engine.run_keeping import RunKeeper
 from nnplay.engine.session import Session
 from nnplay.engine.spec import Preset
+from nnplay.tui import actions
+from nnplay.tui.actions import ActionCommands
 from nnplay.tui.handlers.editing import Editing
 from nnplay.tui.handlers.files import Files
 from nnplay.tui.handlers.training import Training
 from nnplay.tui.layout import main_layout
 from nnplay.tui.screens.presets import PresetCommands
 from nnplay.tui.widgets.dataset import DatasetPanel
+from nnplay.tui.widgets.keybar import KeyBar
 from nnplay.tui.widgets.pace import DEFAULT_SPEED
 from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.surface.pane import SurfacePane
@@ -50,33 +52,8 @@ if TYPE_CHECKING:
 class NnplayApp(Editing, Training, Files, App[int]):
     TITLE = "nnplay"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {PresetCommands}
-    # The footer shows what drives a run; the rest is in the command palette (ctrl+p) and README.
-    BINDINGS: ClassVar = [
-        Binding("t", "train", "Train/Stop"),
-        Binding("space", "pause", "Pause"),
-        Binding("b", "step_batch", "Batch"),
-        Binding("n", "step_epoch", "Epoch"),
-        Binding("plus", "faster", "Faster", key_display="+"),
-        Binding("minus", "slower", "Slower", key_display="-"),
-        Binding("right_square_bracket", "cycle_view(1)", "View", key_display="]"),
-        Binding("left_square_bracket", "cycle_view(-1)", "Previous view", key_display="[", show=False),
-        Binding("f", "search", "Search"),
-        Binding("p", "presets", "Presets"),
-        Binding("q", "quit", "Quit"),
-        Binding("e", "export", "Export", show=False),
-        Binding("o", "open_model", "Open .h5", show=False),
-        Binding("s", "save", "Save", show=False),
-        Binding("a", "apply_best", "Apply best", show=False),
-        Binding("escape", "leave_field", "Leave field", show=False),
-        Binding("d", "boundary('discretize')", "Discretize", show=False),
-        Binding("x", "boundary('test_points')", "Test points", show=False),
-        Binding("l", "toggle_metric", "Loss/Acc", show=False),  # the chart's header says so
-        Binding("c", "clear_runs", "Clear runs", show=False),  # the Runs view says so
-        Binding("w", "write_code", "Write code", show=False),  # the Code view: the model as a Keras program
-        *(Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
-          for i, tab in enumerate(("dataset", "layers", "regularization", "training", "notes", "results"))),
-    ]
+    COMMANDS: ClassVar = App.COMMANDS | {PresetCommands, ActionCommands}
+    BINDINGS: ClassVar = actions.BINDINGS  # the footer, the palette and README's key table come from the same list
 
     def __init__(self, preset: Preset, preset_id: str | None = None, keeper: RunKeeper | None = None,
                  study: StudyOptions | None = None) -> None:
@@ -120,17 +97,13 @@ class NnplayApp(Editing, Training, Files, App[int]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield from main_layout(self.session)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "nnplay"
         self.spec_changed(data_changed=True)
         self.call_after_refresh(self.focus_tabs)
         self.show_kept_runs()  # earlier sessions' runs too
-
-    def on_resize(self) -> None:
-        # Below 100 columns the side column takes a fixed width that fits the summary table.
-        self.screen.set_class(self.size.width < 100, "-narrow")
 
     # -- failures: every worker's ends here, an engine error as a notification, never a traceback
 
@@ -142,7 +115,7 @@ class NnplayApp(Editing, Training, Files, App[int]):
         message = error.one_line() if isinstance(error, NnplayError) else f"{type(error).__name__}: {error}"
         handlers = {
             "train": self.training_failed,
-            "data": self.query_one(DatasetPanel).show_error,
+            "data": self.data_failed,
             "search": self.query_one(SearchView).failed,
             "surface": self.query_one(SurfacePane).failed,
             "surface-final": self.query_one(SurfacePane).failed,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabPane
 
 from nnplay.engine.session import Session
+from nnplay.tui import actions
 from nnplay.tui.widgets.boundary import BoundaryView
 from nnplay.tui.widgets.charts import HistoryChart
 from nnplay.tui.widgets.code import CodeView
@@ -26,6 +27,7 @@ from nnplay.tui.widgets.runs import RunsView
 from nnplay.tui.widgets.search.view import SearchView
 from nnplay.tui.widgets.summary import SummaryPanel
 from nnplay.tui.widgets.surface.pane import SurfacePane
+from nnplay.tui.widgets.tabs import FittedTabs
 from nnplay.tui.widgets.training import TrainingPanel, TrainProgress
 
 #: The editing panels, rebuilt from the draft after a preset load or a structural edit.
@@ -35,7 +37,7 @@ PANELS = (DatasetPanel, LayersPanel, RegularizationPanel, TrainingPanel)
 def main_layout(session: Session) -> ComposeResult:
     draft = session.draft
     with Horizontal(id="main"):
-        with TabbedContent(id="panels", initial="dataset"):
+        with FittedTabs(id="panels", initial="dataset", titles=actions.PANEL_TABS):
             with TabPane("Dataset", id="dataset"):
                 yield DatasetPanel(draft, id="dataset-panel", classes="panel")
             with TabPane("Layers", id="layers"):
@@ -50,7 +52,7 @@ def main_layout(session: Session) -> ComposeResult:
                 with VerticalScroll(classes="panel"):
                     yield ResultsPanel(id="results-panel")
         with Vertical(id="side"):
-            with TabbedContent(id="views", initial="view-loss"):
+            with FittedTabs(id="views", initial="view-loss", titles=actions.VIEW_TABS):
                 with TabPane("Loss", id="view-loss"):
                     with VerticalScroll(id="summary-box"):
                         yield SummaryPanel(id="summary")
@@ -71,7 +73,7 @@ def main_layout(session: Session) -> ComposeResult:
                     yield SearchView(id="search-view")
                 with TabPane("Code", id="view-code"):
                     yield CodeView(id="code-view")
-            yield TrainProgress(id="progress")
+            yield TrainProgress(session.pace, id="progress")
             with Horizontal(id="train-bar"):
                 yield Button("Train (t)", id="train", variant="success", compact=True)
                 yield PaceStatus(session.pace, id="pace")

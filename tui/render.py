@@ -8,12 +8,13 @@ goes in as :class:`~rich.text.Text`, never as a string that rich would parse: a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rich import box
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -23,42 +24,81 @@ if TYPE_CHECKING:
     from nnplay.engine.runs import RunRecord
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 layer``, ``2 layers``: a count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class FittedTable:
+    """A table built for the width it is given: ``build(narrow)`` makes it, narrow when the wide one
+    would not fit (headers over two lines instead of cut)."""
+
+    def __init__(self, build: Callable[[bool], Table]) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = self.build(False)
+        fits = Measurement.get(console, options.update_width(10_000), wide).maximum <= options.max_width
+        yield wide if fits else self.build(True)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.build(False))
+
+    def narrow_width(self, console: Console) -> int:
+        """The narrow layout's full width: a pane at least this wide shows the table whole."""
+        return Measurement.get(console, console.options.update_width(10_000), self.build(True)).maximum
+
+
 def summary_table(summary: ModelSummary) -> Group:
-    """The model summary in the layout of Keras's ``model.summary()``."""
-    title = Text(f'Model: "{summary.name}"', style="table.title")  # the style rich gives a str title
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, title=title, title_justify="left")
-    table.add_column("Layer (type)", no_wrap=True)
-    table.add_column("Output Shape", no_wrap=True)
-    table.add_column("Param #", justify="right", no_wrap=True)
-    for row in summary.layers:
-        table.add_row(Text(f"{row.name} ({row.type})"), Text(row.shape_text), f"{row.params:,}")
+    """The model summary in the layout of Keras's ``model.summary()``; in a narrow pane the headers
+    take two lines ("Output / Shape") so that no cell is cut."""
+
+    def build(narrow: bool) -> Table:
+        title = Text(f'Model: "{summary.name}"', style="table.title")  # the style rich gives a str title
+        table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False, title=title,
+                      title_justify="left")
+        table.add_column("Layer (type)", no_wrap=True)
+        table.add_column("Output\nShape" if narrow else "Output Shape", no_wrap=True)
+        table.add_column("Param\n#" if narrow else "Param #", justify="right", no_wrap=True)
+        for row in summary.layers:
+            table.add_row(Text(f"{row.name} ({row.type})"), Text(row.shape_text), f"{row.params:,}")
+        return table
+
     totals = Text.assemble(
         ("Total params: ", "bold"), f"{summary.total_params:,}\n",
         ("Trainable params: ", "bold"), f"{summary.trainable_params:,}\n",
         ("Non-trainable params: ", "bold"), f"{summary.non_trainable_params:,}",
     )
-    return Group(table, totals)
+    return Group(FittedTable(build), totals)
 
 
 #: A confusion matrix shows this many classes at most; a terminal has no room for more columns.
 MAX_CLASSES_SHOWN = 12
 
 
-def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...], limit: int = MAX_CLASSES_SHOWN) -> Table:
-    """Rows are the true classes, columns the predicted ones; the diagonal is what went right.
+#: The confusion matrix's corner: rows are the true classes, columns the predicted ones.
+CONFUSION_CORNER = "true\\pred"
+
+
+def confusion_table(matrix: np.ndarray, class_names: tuple[str, ...], limit: int = MAX_CLASSES_SHOWN) -> Group:
+    """Rows are the true classes, columns the predicted ones; the diagonal is what went right. Each
+    column is headed by its class name alone, as wide as the name or its largest count: ten digit
+    classes fit a 60-column pane.
 
     Only the first ``limit`` classes are drawn; the caption says how many were left out."""
     shown = class_names[:limit]
     left_out = len(class_names) - len(shown)
     caption = f"{left_out} more classes not shown" if left_out else None
-    table = Table(box=box.SIMPLE_HEAD, title="Confusion matrix (test rows)", title_justify="left", caption=caption)
-    table.add_column("", style="bold", no_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD, caption=caption, pad_edge=False, show_edge=False,
+                  padding=(0, 0, 0, 1))  # one space between columns
+    table.add_column(Text(CONFUSION_CORNER), style="bold", no_wrap=True)
     for name in shown:
-        table.add_column(Text(f"pred:{name}"), justify="right")
+        table.add_column(Text(str(name)), justify="right", no_wrap=True)
     for i, name in enumerate(shown):
         cells = [Text(str(int(v)), style="bold green" if i == j else "") for j, v in enumerate(matrix[i][:limit])]
-        table.add_row(Text(f"true:{name}"), *cells)
-    return table
+        table.add_row(Text(str(name)), *cells)
+    # The title above the table, not in it: a two-class table is narrower than the title would wrap to.
+    return Group(Text("Test confusion matrix", style="table.title"), table)
 
 
 def probabilities_table(outputs: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...] | None) -> Table:
@@ -96,33 +136,40 @@ def _figure(value: float | None) -> str:
     return "–" if value is None else f"{value:.4f}"
 
 
+#: The Runs table's word for a run whose spec equals the one before (the chart's legend says the same).
+NO_CHANGE = "no change"
+
+
 def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4, when: Sequence[str] | None = None) -> Table:
-    """The session's runs, oldest first: one row each, loss over accuracy in each figure cell.
-    ``when`` (one time per record) adds the stored runs' start time and preset."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True,
+    """The runs, oldest first: one row each, two lines a row (loss over accuracy in each figure cell;
+    the engine under the run's number, the seconds under its epochs), narrow enough that the test
+    column stays on screen in a 60-column pane. ``when`` (one time per record) adds the kept runs'
+    start time and preset."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0, 0, 1),
                   title="Runs (each figure: loss over accuracy)", title_justify="left")
     table.add_column("run", no_wrap=True)
     if when is not None:
         table.add_column("when", no_wrap=True)
         table.add_column("preset", no_wrap=True, overflow="ellipsis", max_width=24)
-    table.add_column("engine", no_wrap=True)
-    table.add_column("what changed", no_wrap=True, overflow="ellipsis", min_width=14, max_width=28)
+    words = [word for record in records for change in record.changes[:changes_shown] for word in change.split()]
+    # Wraps between words, never inside one (a long field name widens it; the Runs view then scrolls).
+    table.add_column("what changed", min_width=max(map(len, words), default=7), max_width=24)
     table.add_column("epochs", justify="right", no_wrap=True)
-    table.add_column("stop", no_wrap=True, overflow="ellipsis")
+    table.add_column("stop", no_wrap=True)
     for name in ("train", "val", "test"):
         table.add_column(name, justify="right", no_wrap=True, min_width=6)
-    table.add_column("s", justify="right", no_wrap=True, min_width=4)
     for i, record in enumerate(records):
         changes = list(record.changes[:changes_shown])
         if len(record.changes) > changes_shown:
             changes.append(f"+{len(record.changes) - changes_shown} more")
         # a kept run is compared with the last kept run of its own preset (run_keeping.label_changes)
         first = i == 0 if when is None else all(r.title != record.title for r in records[:i])
-        changed = "\n".join(changes) if changes else ("first run" if first else "nothing")
+        changed = "\n".join(changes) if changes else ("first run" if first else NO_CHANGE)
         cells = [f"{_figure(loss)}\n{_figure(accuracy)}" for loss, accuracy in (
             (record.train_loss, record.train_accuracy), (record.val_loss, record.val_accuracy),
             (record.test_loss, record.test_accuracy))]
+        run = Text.assemble((f"■ {record.number}", run_color(record.number)), f"\n{record.engine}")
         stored = () if when is None else (when[i], Text(record.title))  # a title is never markup
-        table.add_row(Text(f"■ {record.number}", style=run_color(record.number)), *stored, record.engine, changed,
-                      str(record.epochs), record.stop_reason.replace(", ", "\n"), *cells, f"{record.seconds:.2f}")
+        table.add_row(run, *stored, Text(changed), f"{record.epochs}\n{record.seconds:.2f}s",
+                      record.stop_reason.replace(", ", "\n"), *cells)
     return table

@@ -87,7 +87,12 @@ class Editing:
         button.disabled = not draft.valid
         if draft.valid:
             origin = f" · from {Path(session.opened.path).name}" if session.opened is not None else ""
-            status.update(f"ready: {draft.preset.train.engine} engine{origin}", layout=False)
+            ready = f"ready: {draft.preset.train.engine} engine{origin}"
+            if self.query_one(DatasetPanel).error is not None:  # "ready" would promise a run the data cannot feed
+                ready = "no data: the Dataset panel says why"
+            elif session.dataset is None:
+                ready = f"loading the data… then {ready}"
+            status.update(ready, layout=False)
             button.tooltip = None
         else:
             more = len(draft.problems) - 1
@@ -122,7 +127,13 @@ class Editing:
 
     # -- the data preview ----------------------------------------------------------------------
 
+    def data_failed(self, message: str) -> None:
+        """The data preview's worker raised: the Dataset panel and the Train status say why."""
+        self.query_one(DatasetPanel).show_error(message)
+        self.show_train_state()
+
     def _schedule_preview(self) -> None:
+        self.query_one(DatasetPanel).error = None
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._start_preview)

@@ -16,7 +16,7 @@ from nnplay.engine.presets import load_preset, resolve, save_preset
 from nnplay.engine.spec import Preset
 from nnplay.engine.user_paths import slug
 from nnplay.tui.messages import ExportFinished, ModelOpened
-from nnplay.tui.render import probabilities_table
+from nnplay.tui.render import counted, probabilities_table
 from nnplay.tui.screens.dialogs import Confirm, ExportDialog, OpenModelDialog, SavePresetDialog, SaveRequest
 from nnplay.tui.screens.presets import PresetPicker
 from nnplay.tui.widgets.code import CodeView
@@ -151,5 +151,5 @@ class Files:
         self.query_one(ResultsPanel).show(opened.report, origin=str(opened.saved.path), first_rows=first_rows)
         self.query_one("#panels", TabbedContent).active = "results"
         scores = "  ".join(f"test {k} {v:.4f}" for k, v in opened.report.test.items())
-        self.notify(f"{opened.saved.path.name}: {len(opened.saved.layers)} layers. {scores}", title="Model opened",
-                    markup=False)
+        self.notify(f"{opened.saved.path.name}: {counted(len(opened.saved.layers), 'layer')}. {scores}",
+                    title="Model opened", markup=False)

@@ -145,9 +145,8 @@ class Training:
         if self.session.kept_problem is not None:
             self.notify(self.session.kept_problem, severity="warning", timeout=8, markup=False)
         self.query_one(SurfacePane).finish(report)
-        self.query_one("#panels", TabbedContent).active = "results"
-        severity = "warning" if report.fit.status == "diverged" else "information"
-        self.notify(report.fit.describe(), title="Run finished", severity=severity)
+        if report.fit.status == "diverged":  # otherwise the marked Results tab says a run ended
+            self.notify(report.fit.describe(), title="Run finished", severity="warning", markup=False)
 
     def end_training(self, text: str) -> None:
         self._train_worker = None

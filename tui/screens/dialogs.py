@@ -61,7 +61,7 @@ class SavePresetDialog(ModalScreen[SaveRequest | None]):
         title = self.query_one("#save-title", Input).value.strip()
         path = self.query_one("#save-path", Input).value.strip()
         if not title or not path:
-            self.notify("Both a title and a file name are needed.", severity="warning")
+            self.notify("Both a title and a file name are needed.", severity="warning", markup=False)
             return
         self.dismiss(SaveRequest(title, path))
 

@@ -29,7 +29,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from nnplay.engine.runs import RunRecord
-from nnplay.tui.render import run_color
+from nnplay.tui.render import NO_CHANGE, run_color
 
 if TYPE_CHECKING:
     from nnplay.tui.widgets.plots import Figure, LossPlot
@@ -55,7 +55,7 @@ class _Run:
     first: bool = False
 
     def legend(self) -> str:
-        what = "  ".join(self.changes) if self.changes else ("first run" if self.first else "no change")
+        what = "  ".join(self.changes) if self.changes else ("first run" if self.first else NO_CHANGE)
         best = f"  {BEST_MARK} best epoch {self.best_epoch + 1}" if self.best_epoch is not None else ""
         return f"run {self.number}: {what}{best}"
 

@@ -39,6 +39,7 @@ SHARED_KEYS = ("test_size", "standardize", "seed")
 
 class DatasetPanel(DraftPanel):
     dataset: Dataset | None = None  # the data the preview shows (the session's)
+    error: str | None = None  # why the draft's data could not be loaded (None: it could, or is loading)
 
     def compose(self) -> ComposeResult:
         raw = self.draft.get("data", {})
@@ -61,7 +62,7 @@ class DatasetPanel(DraftPanel):
         self.post_message(FieldEdited("data", new, structural=True))
 
     def show_dataset(self, dataset: Dataset) -> None:
-        self.dataset = dataset
+        self.dataset, self.error = dataset, None
         classes = f", {dataset.n_classes} classes" if dataset.n_classes else ", regression"
         self.query_one("#data-info", Static).update(
             f"{len(dataset.x_train)} training rows, {len(dataset.x_test)} test rows, "
@@ -70,6 +71,7 @@ class DatasetPanel(DraftPanel):
         self._scatter().show_dataset(dataset)
 
     def show_error(self, message: str) -> None:
+        self.error = message  # why the draft's data cannot be loaded (the Train status says so)
         self.query_one("#data-info", Static).update(Text.assemble(("cannot load: ", "bold red"), message))
         self._scatter().show_message("no data to show")
 

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from nnplay.engine.errors import Problem
 from nnplay.tui.messages import FieldEdited
 
+STACKED_CHOICE = 16  # characters: a longer choice (categorical_crossentropy) puts its list under the label
 Kind = Literal["int", "float", "int|full", "floats", "names", "text", "choice", "bool"]
 
 
@@ -56,6 +59,88 @@ def display(value: Any) -> str:
     return str(value)
 
 
+#: Every action of Textual's Input (cursor moves, deletes, paste, submit): off while a field is not edited.
+INPUT_ACTIONS = frozenset(binding.action.partition("(")[0] for binding in Input.BINDINGS if isinstance(binding, Binding))
+
+
+#: Printable keys Textual names without giving their character (its key_to_character misses them).
+NAMED_CHARACTERS = {"plus": "+", "minus": "-"}
+
+
+class FieldInput(Input):
+    """A text field with two modes, as in lazygit or vim.
+
+    MOVE (the default, also while focused): the field edits nothing. Printable keys are not inserted
+    but bubble to the app's bindings (``t`` trains, ``1``-``6`` switch panels), Input's own bindings
+    (backspace, home, cursor keys...) are switched off by :meth:`check_action`, so they fall through
+    too. ``enter`` or a click starts EDIT mode: keys go into the field (every change is validated at
+    once, as before), ``enter`` accepts, ``escape`` puts back the value from before the edit, leaving
+    the field (tab, a click elsewhere) accepts.
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("enter", "begin_edit", "Edit"),
+        Binding("enter", "accept_edit", "Accept"),
+        Binding("escape", "cancel_edit", "Cancel", key_display="esc"),
+    ]
+
+    editing: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._before = self.value
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "begin_edit":
+            return not self.editing
+        if action in ("accept_edit", "cancel_edit") or action in INPUT_ACTIONS:
+            return self.editing
+        return super().check_action(action, parameters)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # Textual drops the app's bindings for every key the focused widget may consume (Screen's
+        # binding chain); in MOVE mode this field consumes none, so `t`, `1`... reach the app.
+        return self.editing and super().check_consume_key(key, character or NAMED_CHARACTERS.get(key))
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Runs before Input._on_key (subclass first); prevent_default skips Input's insertion, and the key
+        # bubbles on to the app, whose bindings then see it.
+        if not self.editing:
+            event.prevent_default()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if not self.editing:
+            self.action_begin_edit()  # a paste is an edit: it starts one, and escape takes it back
+
+    def on_click(self) -> None:
+        if not self.editing:
+            self.action_begin_edit()
+
+    def action_begin_edit(self) -> None:
+        self._before = self.value
+        self.editing = True
+        self.cursor_position = len(self.value)
+
+    def action_accept_edit(self) -> None:
+        self.editing = False
+
+    def action_cancel_edit(self) -> None:
+        self.value = self._before  # Input.Changed posts the old value again
+        self.cursor_position = len(self.value)
+        self.editing = False
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.editing = False  # leaving the field keeps what was typed (it was validated as typed)
+
+    def watch_editing(self, editing: bool) -> None:
+        self.set_class(editing, "-editing")
+        if self.parent is not None:
+            self.parent.set_class(editing, "-editing")
+        if self.is_attached:
+            self.screen.set_class(editing, "-editing")
+            self.screen.refresh_bindings()  # the footer shows the keys of the mode
+
+
 class Field(Horizontal):
     """``label  [control]``; marked ``-invalid`` (with the reason as tooltip) when the engine objects."""
 
@@ -71,7 +156,10 @@ class Field(Horizontal):
         placeholder: str = "",
         classes: str = "",
     ) -> None:
-        super().__init__(classes=f"field {classes}".strip())
+        # A list whose longest choice would not fit beside the label goes under it (app.tcss).
+        choices = tuple(choices)
+        stacked = kind == "choice" and max(map(len, choices), default=0) > STACKED_CHOICE
+        super().__init__(classes=f"field {'-stacked ' if stacked else ''}{classes}".strip())
         self.path = path
         self.field_label = label
         self.kind = kind
@@ -85,17 +173,17 @@ class Field(Horizontal):
         if self.kind == "bool":
             yield Checkbox(self.field_label, bool(self.value), compact=True, classes="field-control")
             return
-        yield Label(self.field_label, classes="field-label")
+        yield Label(self.field_label, classes="field-label", markup=False)
         if self.kind == "choice":
             options = [(c, c) for c in self.choices]
             value = self.value if self.value in self.choices else Select.NULL
             yield Select(options, value=value, allow_blank=value is Select.NULL, compact=True, classes="field-control")
         else:
-            yield Input(display(self.value), placeholder=self.placeholder, compact=True, classes="field-control",
-                        select_on_focus=False)
+            yield FieldInput(display(self.value), placeholder=self.placeholder, compact=True, classes="field-control",
+                             select_on_focus=False)
 
     @property
-    def control(self) -> Input | Select | Checkbox:
+    def control(self) -> FieldInput | Select | Checkbox:
         return self.query_one(".field-control")  # type: ignore[return-value]
 
     def show_problem(self, problem: Problem | None) -> None:

@@ -32,7 +32,7 @@ class LayerCard(Vertical):
         i, layer = self.index, self.layer_spec
         kind = layer.get("type", "dense")
         with Horizontal(classes="layer-head"):
-            yield Label(f"{i + 1} · {kind}", classes="layer-title")
+            yield Label(f"{i + 1} · {kind}", classes="layer-title", markup=False)
             yield Button("↑", name=f"up:{i}", compact=True, disabled=i == 0, tooltip="move up")
             yield Button("↓", name=f"down:{i}", compact=True, disabled=i == self.count - 1, tooltip="move down")
             yield Button("✕", name=f"remove:{i}", compact=True, disabled=self.count == 1, tooltip="remove", variant="error")
@@ -51,7 +51,7 @@ class LayersPanel(DraftPanel):
     def compose(self) -> ComposeResult:
         yield Field("model.loss", "loss", "choice", self.draft.get("model.loss"), choices=LOSSES)
         layers = self.draft.get("model.layers", [])
-        yield Label(f"input: {self._inputs()}", classes="layer-input")
+        yield Label(f"input: {self._inputs()}", classes="layer-input", markup=False)
         for index, layer in enumerate(layers):
             yield LayerCard(index, layer, len(layers))
         with Horizontal(classes="layer-add"):

@@ -27,15 +27,17 @@ class RegularizationPanel(DraftPanel):
             with Vertical(classes="reg-layer"):
                 if layer.get("type") == "dropout":
                     with Horizontal(classes="reg-row"):
-                        yield Label(f"{i + 1} {title}", classes="reg-name")
+                        yield Label(f"{i + 1} {title}", classes="reg-name", markup=False)  # names may come from an .h5
                         yield Field(f"{at}.rate", "rate", "float", layer.get("rate"))
                     prefixes.append(f"{at}.rate")
                     continue
-                for part, label in (("kernel", f"{i + 1} {title}"), ("bias", "")):
+                # The layer's name on its own line: the two values of a row keep the width to show
+                # themselves whole (0.01 never reads as 0.0) even in a 40-column panel.
+                yield Label(f"{i + 1} {title}", classes="reg-name", markup=False)  # names may come from an .h5
+                for part in ("kernel", "bias"):
                     key = f"{part}_regularizer"
                     values = layer.get(key) or {}
                     with Horizontal(classes="reg-row"):
-                        yield Label(label, classes="reg-name")
                         yield Label(part, classes="reg-part")
                         yield Field(f"{at}.{key}.l1", "l1", "float", values.get("l1", 0.0), classes="reg-value")
                         yield Field(f"{at}.{key}.l2", "l2", "float", values.get("l2", 0.0), classes="reg-value")
@@ -43,7 +45,7 @@ class RegularizationPanel(DraftPanel):
         yield ProblemList(*prefixes, id="reg-problems")
         stop = self.draft.get("train.early_stopping")
         yield Label("Early stopping", classes="section")
-        yield Checkbox("stop when the monitored value stops improving", stop is not None, compact=True,
+        yield Checkbox("stop once it stops improving", stop is not None, compact=True,
                        id="early-stopping")
         if stop is not None:
             yield from fields_for(EarlyStopping, "train.early_stopping", stop)

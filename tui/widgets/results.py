@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.css.query import NoMatches
+from textual.widgets import Static, TabPane
 
 from nnplay.tui.render import confusion_table
+from nnplay.tui.widgets.tabs import FittedTabs
 
 if TYPE_CHECKING:
     from nnplay.engine.run import RunReport
@@ -21,6 +24,11 @@ class ResultsPanel(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__(Text("No run yet: press t to train.", style="dim"), **kwargs)
         self.report: RunReport | None = None
+
+    def _mark_unseen(self) -> None:
+        """New results mark the Results tab instead of switching to it: the student's panel stays."""
+        with suppress(NoMatches):  # shown outside the app's tabs: nothing to mark
+            self.query_ancestor(FittedTabs).mark_unseen(self.query_ancestor(TabPane).id or "")
 
     def show(self, report: RunReport, origin: str | None = None, first_rows: RenderableType | None = None) -> None:
         """``origin``: the saved model whose weights the run started from (or were scored);
@@ -50,3 +58,4 @@ class ResultsPanel(Static):
         if report.confusion is not None and report.class_names:
             parts += [Text(""), confusion_table(report.confusion, report.class_names)]
         self.update(Group(*parts))
+        self._mark_unseen()

@@ -43,7 +43,7 @@ class RunsView(ScrollableContainer):
         overflow: auto auto;
     }
     RunsView > Static {
-        padding: 0 1;
+        padding: 0;
     }
     RunsView > #stored-runs {
         margin-top: 1;
@@ -90,6 +90,7 @@ class RunsView(ScrollableContainer):
         self.picked: int | None = None  # index into stored
         self.overlaid: set[int] = set()  # run ids on the chart
         self._where = ""
+        self._narrowest: dict[str, int] = {}  # each table's narrowest width (rich's minimum measure), by widget id
 
     def compose(self):
         yield Static(Text(EMPTY, style="dim"), id="runs-table")
@@ -106,11 +107,27 @@ class RunsView(ScrollableContainer):
         self._fit(table, Group(runs_table(self.records), Text(f"c clears them · last {MAX_RUNS} kept", style="dim")))
 
     def _fit(self, widget: Static, renderable) -> None:
-        """As wide as the table wants (the pane scrolls sideways on a narrow screen), never wrapped."""
-        natural = Measurement.get(self.app.console, self.app.console.options.update_width(1000), renderable).maximum
-        if widget.styles.width is None or widget.styles.width.value != natural + 2:
-            widget.styles.width = natural + 2  # a layout pass only when the table grew or shrank
+        """Show ``renderable`` in ``widget`` as wide as the pane, or as the table's narrowest layout
+        ("what changed" wrapped between words) when the pane is narrower: then the pane scrolls
+        sideways and nothing is cut."""
         widget.update(renderable)
+        options = self.app.console.options.update_width(1000)
+        self._narrowest[widget.id or ""] = Measurement.get(self.app.console, options, renderable).minimum
+        self._fit_width(widget)
+
+    def on_resize(self) -> None:
+        for widget in self.query(Static):
+            self._fit_width(widget)
+
+    def _fit_width(self, widget: Static) -> None:
+        pane = self.scrollable_content_region.width
+        narrowest = self._narrowest.get(widget.id or "")
+        if narrowest is None or pane <= 0:
+            return  # nothing drawn yet, or hidden: fitted when shown (on_resize)
+        need = narrowest + 1  # a cell of slack for rich's rounding
+        width = f"{need}" if pane < need else "100%"
+        if str(widget.styles.width) != width:
+            widget.styles.width = width  # a layout pass only when the fit changes
 
     # -- the kept runs
 

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from nnplay.engine.spec import Preset
 from nnplay.engine.summary import ModelSummary, summarize
-from nnplay.tui.render import summary_table
+from nnplay.tui.render import FittedTable, summary_table
 
 
 class SummaryPanel(Static):
@@ -23,7 +23,11 @@ class SummaryPanel(Static):
             self.update(Text("The input width comes from the data; the summary appears once it loads.", style="dim"))
             return
         self.summary = summarize(preset.model, n_features)
-        parts = [summary_table(self.summary)]
+        table = summary_table(self.summary)
+        fitted = next(part for part in table.renderables if isinstance(part, FittedTable))
+        # Never narrower than the table's narrow layout: a narrower pane scrolls sideways (app.tcss).
+        self.styles.min_width = fitted.narrow_width(self.app.console) + 1
+        parts = [table]
         if stale:
             parts.append(Text("(the last valid model: fix the marked fields)", style="dim italic"))
         self.update(Group(*parts))

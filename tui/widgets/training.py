@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import BaseModel
 from textual import on
@@ -18,6 +18,7 @@ from nnplay.tui.widgets.live import LiveView
 from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
+    from nnplay.engine.pace import Pace
     from nnplay.engine.training import BatchEnd, EpochEnd, TrainBegin
 
 OPTIMIZER_MODELS: dict[str, type[BaseModel]] = {
@@ -62,14 +63,21 @@ class TrainProgress(LiveView, Vertical):
     """A bar over every batch of the run, and a line with the epoch, batch, times and last losses.
 
     Batches and epochs move the bar and mark the line stale; the live-view clock writes the line (and
-    keeps the elapsed time moving every ``CLOCK`` seconds while a run is under way)."""
+    keeps the elapsed time moving every ``CLOCK`` seconds while a run is under way). Given the run's
+    :class:`~nnplay.engine.pace.Pace`, a paused run stops the clock: the elapsed time leaves out the
+    pause and the ETA is hidden (``-paused``) until the run plays again."""
 
     FRAMES_PER_SECOND = 10.0
     CLOCK = 0.5
 
+    def __init__(self, pace: Pace | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pace = pace
+        self._paused_at: float | None = None  # when the pause under way began
+
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=1, show_eta=True, id="progress-bar")
-        yield Static("Press t to train.", id="progress-text")
+        yield Static("Press t to train.", id="progress-text", markup=False)  # it quotes the engine's reasons
 
     def on_mount(self) -> None:
         self._begin: TrainBegin | None = None
@@ -82,7 +90,7 @@ class TrainProgress(LiveView, Vertical):
         self.start_live()
 
     def start(self, begin: TrainBegin) -> None:
-        self._begin, self._started, self._running = begin, time.monotonic(), True
+        self._begin, self._started, self._running, self._paused_at = begin, time.monotonic(), True, None
         self._epoch, self._step, self._logs = 0, 0, {}
         bar = self.query_one(ProgressBar)
         bar.update(total=begin.epochs * max(begin.steps_per_epoch, 1), progress=0)
@@ -104,6 +112,7 @@ class TrainProgress(LiveView, Vertical):
 
     def finish(self, text: str) -> None:
         self._running = False
+        self._follow_pause()  # a run stopped while paused is not paused any more
         self._stale = False  # the last batches are drawn here, with the run's outcome
         self._write(text)
 
@@ -113,9 +122,23 @@ class TrainProgress(LiveView, Vertical):
 
     def draw_if_due(self) -> None:
         # Keeps the elapsed time moving when batches are slow; otherwise batches redraw the line.
+        self._follow_pause()
         if self._running and time.monotonic() - self._written > self.CLOCK:
             self.mark_stale()
         super().draw_if_due()
+
+    def _follow_pause(self) -> None:
+        paused = self._running and self.pace is not None and self.pace.state.paused
+        now = time.monotonic()
+        if paused and self._paused_at is None:
+            self._paused_at = now
+        elif not paused and self._paused_at is not None:
+            self._started += now - self._paused_at  # the pause does not count as time spent training
+            self._paused_at = None
+        self.set_class(paused, "-paused")
+
+    def _elapsed(self) -> float:
+        return (self._paused_at or time.monotonic()) - self._started
 
     def draw(self) -> None:
         self._write()
@@ -131,8 +154,19 @@ class TrainProgress(LiveView, Vertical):
         parts += [
             f"epoch {shown_epoch}/{begin.epochs}",
             f"batch {self._step}/{begin.steps_per_epoch}",
-            f"elapsed {_clock(time.monotonic() - self._started)}",
+            f"elapsed {_clock(self._elapsed())}" + (" (paused)" if self._paused_at is not None else ""),
         ]
         parts += [f"{key} {value:.4g}" for key, value in self._logs.items() if "loss" in key]
-        # One line of fixed size: a repaint is enough, no layout pass over the whole screen.
-        self.query_one("#progress-text", Static).update(" · ".join(parts), layout=False)
+        line = self.query_one("#progress-text", Static)
+        # One line of fixed size: a repaint is enough, no layout pass over the whole screen. What does not
+        # fit is left out whole, from the end, never cut inside a word.
+        line.update(fit_parts(parts, line.content_size.width), layout=False)
+
+
+def fit_parts(parts: list[str], width: int, separator: str = " · ") -> str:
+    """``parts`` joined by ``separator``, leaving out whole parts from the end until it fits ``width``
+    (all of them when the width is not known yet)."""
+    shown = list(parts)
+    while width > 0 and len(shown) > 1 and len(separator.join(shown)) > width:
+        shown.pop()
+    return separator.join(shown)

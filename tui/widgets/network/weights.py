@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 from nnplay.engine import formula
@@ -170,7 +171,10 @@ class WeightsView(LiveView, Static):
 
     def draw(self) -> None:
         self.redraws += 1
-        self.update(self.describe(max(self.content_size.width, 30)))
+        # As wide as its widest line (app.tcss: the pane scrolls sideways, a matrix never wraps); the
+        # statistics of a large model fit the pane's own width.
+        pane = self.parent.content_size.width if isinstance(self.parent, Widget) else self.content_size.width
+        self.update(self.describe(max(pane, 30)))
 
     # ----------------------------------------------------------------------------------------
 
