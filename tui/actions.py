@@ -48,9 +48,9 @@ FOOTER_PAIRS = {"step": Binding.Group("Step", compact=True), "speed": Binding.Gr
 PANEL_TABS = (("dataset", "Dataset", "Data"), ("layers", "Layers", "Layers"), ("regularization", "Regularization", "Reg."),
               ("training", "Training", "Train"), ("notes", "Notes", "Notes"), ("results", "Results", "Results"))
 #: The right column's views, as the panels (stepped through by ] and [).
-VIEW_TABS = (("view-loss", "Loss", "Loss"), ("view-boundary", "Boundary", "Bound."), ("view-network", "Network", "Net"),
-             ("view-weights", "Weights", "Wts"), ("view-surface", "Surface", "Surf."), ("view-runs", "Runs", "Runs"),
-             ("view-search", "Search", "Search"), ("view-code", "Code", "Code"))
+VIEW_TABS = (("view-loss", "Loss", "Loss"), ("view-boundary", "Boundary", "Bnd"), ("view-network", "Network", "Net"),
+             ("view-weights", "Weights", "Wts"), ("view-surface", "Surface", "Surf"), ("view-runs", "Runs", "Runs"),
+             ("view-search", "Search", "Srch"), ("view-code", "Code", "Code"))
 
 ACTIONS: tuple[Action, ...] = (
     Action("t", "train", "Train", "train / stop the run", "Run", "footer"),

@@ -148,9 +148,8 @@ def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4, when: Se
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0, 0, 1),
                   title="Runs (each figure: loss over accuracy)", title_justify="left")
     table.add_column("run", no_wrap=True)
-    if when is not None:
-        table.add_column("when", no_wrap=True)
-        table.add_column("preset", no_wrap=True, overflow="ellipsis", max_width=24)
+    if when is not None:  # the start time over the preset's title, cut to the column
+        table.add_column("when · preset", no_wrap=True, overflow="ellipsis", max_width=24)
     words = [word for record in records for change in record.changes[:changes_shown] for word in change.split()]
     # Wraps between words, never inside one (a long field name widens it; the Runs view then scrolls).
     table.add_column("what changed", min_width=max(map(len, words), default=7), max_width=24)
@@ -169,7 +168,7 @@ def runs_table(records: Sequence[RunRecord], *, changes_shown: int = 4, when: Se
             (record.train_loss, record.train_accuracy), (record.val_loss, record.val_accuracy),
             (record.test_loss, record.test_accuracy))]
         run = Text.assemble((f"■ {record.number}", run_color(record.number)), f"\n{record.engine}")
-        stored = () if when is None else (when[i], Text(record.title))  # a title is never markup
+        stored = () if when is None else (Text(f"{when[i]}\n{record.title}"),)  # a title is never markup
         table.add_row(run, *stored, Text(changed), f"{record.epochs}\n{record.seconds:.2f}s",
                       record.stop_reason.replace(", ", "\n"), *cells)
     return table

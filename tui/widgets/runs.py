@@ -90,7 +90,7 @@ class RunsView(ScrollableContainer):
         self.picked: int | None = None  # index into stored
         self.overlaid: set[int] = set()  # run ids on the chart
         self._where = ""
-        self._narrowest: dict[str, int] = {}  # each table's narrowest width (rich's minimum measure), by widget id
+        self._widths: dict[str, tuple[int, bool]] = {}  # each table's width to keep and whether it squeezes, by id
 
     def compose(self):
         yield Static(Text(EMPTY, style="dim"), id="runs-table")
@@ -106,13 +106,13 @@ class RunsView(ScrollableContainer):
             return
         self._fit(table, Group(runs_table(self.records), Text(f"c clears them · last {MAX_RUNS} kept", style="dim")))
 
-    def _fit(self, widget: Static, renderable) -> None:
-        """Show ``renderable`` in ``widget`` as wide as the pane, or as the table's narrowest layout
-        ("what changed" wrapped between words) when the pane is narrower: then the pane scrolls
-        sideways and nothing is cut."""
+    def _fit(self, widget: Static, renderable, *, squeeze: bool = True) -> None:
+        """Show ``renderable`` in ``widget``. ``squeeze``: as wide as the pane, or as the table's
+        narrowest layout ("what changed" wrapped between words) when the pane is narrower; else as
+        wide as the table wants. Either way nothing is cut: a wider table scrolls sideways."""
         widget.update(renderable)
-        options = self.app.console.options.update_width(1000)
-        self._narrowest[widget.id or ""] = Measurement.get(self.app.console, options, renderable).minimum
+        measure = Measurement.get(self.app.console, self.app.console.options.update_width(1000), renderable)
+        self._widths[widget.id or ""] = (measure.minimum, squeeze) if squeeze else (measure.maximum, squeeze)
         self._fit_width(widget)
 
     def on_resize(self) -> None:
@@ -121,13 +121,14 @@ class RunsView(ScrollableContainer):
 
     def _fit_width(self, widget: Static) -> None:
         pane = self.scrollable_content_region.width
-        narrowest = self._narrowest.get(widget.id or "")
-        if narrowest is None or pane <= 0:
+        known = self._widths.get(widget.id or "")
+        if known is None or pane <= 0:
             return  # nothing drawn yet, or hidden: fitted when shown (on_resize)
-        need = narrowest + 1  # a cell of slack for rich's rounding
-        width = f"{need}" if pane < need else "100%"
-        if str(widget.styles.width) != width:
-            widget.styles.width = width  # a layout pass only when the fit changes
+        width, squeeze = known
+        need = width + 1  # a cell of slack for rich's rounding
+        fitted = f"{need}" if pane < need or not squeeze else "100%"
+        if str(widget.styles.width) != fitted:
+            widget.styles.width = fitted  # a layout pass only when the fit changes
 
     # -- the kept runs
 
@@ -162,13 +163,15 @@ class RunsView(ScrollableContainer):
         if not self.stored:
             widget.update(Text(NONE_STORED.format(where=self._where or "the run store"), style="dim"))
             return
-        table = runs_table([run.record for run in self.stored], when=[local_time(run.row.started) for run in self.stored])
+        when = [local_time(run.row.started)[5:] for run in self.stored]  # MM-DD HH:MM: the pane is narrow
+        table = runs_table([run.record for run in self.stored], when=when)
         table.title = f"Kept runs (the last {len(self.stored)}; `nnplay runs` lists them all)"
         if self.picked is not None:
             table.rows[self.picked].style = "reverse"
         on_chart = ", ".join(str(i) for i in sorted(self.overlaid))
         hint = "↑ ↓ pick a run · v lays it over the loss chart · enter opens it as the draft"
-        self._fit(widget, Group(table, Text(hint + (f" · on the chart: {on_chart}" if on_chart else ""), style="dim")))
+        hint += f" · on the chart: {on_chart}" if on_chart else ""
+        self._fit(widget, Group(table, Text(hint, style="dim")), squeeze=False)
         if follow and self.picked is not None:
             marker = f"■ {self.stored[self.picked].row.id} "
             lines = self.app.console.render_lines(table, self.app.console.options.update_width(1000), pad=False)
