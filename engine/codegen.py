@@ -531,18 +531,21 @@ def _input_width(preset: Preset) -> str:
 def keras_program(preset: Preset, name: str) -> str:
     """The runnable program for ``preset``; ``name`` (a preset id or file stem) names the .h5 it saves."""
     data_block = DATA_BLOCKS[type(preset.data)](preset.data)
-    imports = ["import numpy as np"]
+    stdlib = {"import csv", "from pathlib import Path"}
+    data_imports = {"import numpy as np", *data_block.imports}
     if preset.data.test_size > 0:
-        imports.append("from sklearn.model_selection import train_test_split")
-    imports += [line for line in data_block.imports if line not in imports]
+        data_imports.add("from sklearn.model_selection import train_test_split")
     uses_penalties = any(_regularizer(getattr(layer, key, None)) for layer in preset.model.layers
                          for key in ("kernel_regularizer", "bias_regularizer"))
     shuffled = preset.train.shuffle
-    imports += ["", "import keras", *(["import tensorflow as tf"] if shuffled else []),
-                "from keras import layers" + (", regularizers" if uses_penalties else "")]
-    stdlib = sorted([*(["import math"] if shuffled else []),
-                     *(line for line in imports if line.startswith(("import csv", "from pathlib")))])
-    third = [line for line in imports if line not in stdlib]
+
+    def module(line: str) -> str:  # isort's order: by the module's name
+        return line.split()[1].lower()
+
+    stdlib_lines = sorted(data_imports & stdlib | ({"import math"} if shuffled else set()), key=module)
+    third = sorted(data_imports - stdlib, key=module)
+    third += ["", "import keras", *(["import tensorflow as tf"] if shuffled else []),
+              "from keras import layers" + (", regularizers" if uses_penalties else "")]
     if preset.train.dtype != "float32":  # Keras computes losses in its global float type
         third.append(f'keras.config.set_floatx("{preset.train.dtype}")')
     sections = [
@@ -562,7 +565,7 @@ def keras_program(preset: Preset, name: str) -> str:
         f'and prints the same test loss and accuracy.\n"""'
     )
     body = "\n\n".join(f"# {'-' * 4} {heading} {'-' * (90 - len(heading))}\n{code}" for heading, code in sections)
-    return "\n".join([header, "", *stdlib, *([""] if stdlib else []), *third, "", "", body, ""])
+    return "\n".join([header, "", *stdlib_lines, *([""] if stdlib_lines else []), *third, "", "", body, ""])
 
 
 def save_program(

@@ -74,6 +74,7 @@ class TrainProgress(LiveView, Vertical):
         super().__init__(**kwargs)
         self.pace = pace
         self._paused_at: float | None = None  # when the pause under way began
+        self._prefix = ""  # the run's outcome once it ended, first on the line
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=1, show_eta=True, id="progress-bar")
@@ -143,8 +144,11 @@ class TrainProgress(LiveView, Vertical):
     def draw(self) -> None:
         self._write()
 
+    def on_resize(self) -> None:
+        self._write(self._prefix)  # the parts that fit the new width
+
     def _write(self, prefix: str = "") -> None:
-        self._written = time.monotonic()
+        self._written, self._prefix = time.monotonic(), prefix
         begin = self._begin
         if begin is None or not (self._running or prefix):
             self.query_one("#progress-text", Static).update(prefix or "Press t to train.", layout=False)
