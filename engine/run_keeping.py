@@ -95,6 +95,15 @@ class RunKeeper:
                 continue
         raise FileExistsError(base)
 
+    def warm_up(self) -> None:
+        """Import what writing a run's logs needs (the ``tensorboard`` package's protos: a tenth of a
+        second or more), so a program with idle time before its first run (the app, after its first
+        screen) does not spend it inside that run."""
+        if self.enabled:
+            import nnplay.engine.tensorboard_log as tensorboard_log
+
+            tensorboard_log.load_writer()
+
     def start(self, preset: Preset, *, source: str, engine: str | None = None) -> Recording:
         """A :class:`Recording` for a run about to train ``preset`` (a no-op one when disabled)."""
         return Recording(self, preset, source, engine or preset.train.engine)

@@ -28,6 +28,13 @@ from nnplay.engine.training import FitResult, TrainBegin
 _file_number = count()
 
 
+def load_writer() -> None:
+    """Import the record writer and the protos this module writes with (see ``RunKeeper.warm_up``)."""
+    from tensorboard.compat.proto import event_pb2  # noqa: F401
+    from tensorboard.plugins.scalar.summary_v2 import scalar_pb  # noqa: F401
+    from tensorboard.summary.writer.record_writer import RecordWriter  # noqa: F401
+
+
 class _EventFile:
     """One ``events.out.tfevents…v2`` file, flushed after every epoch so TensorBoard sees it live."""
 

@@ -147,6 +147,8 @@ class Editing:
         dataset = self.session.load_data(spec)
         if not get_current_worker().is_cancelled:
             self.post_message(DataPreviewReady(spec, dataset))
+        if self.session.keeper is not None:  # while the student reads the screen, not in the first run
+            self.session.keeper.warm_up()
 
     def on_data_preview_ready(self, event: DataPreviewReady) -> None:
         if event.spec == self.session.preset.data:
