@@ -122,3 +122,24 @@ async def test_the_runs_table_shows_its_test_column_at_120x40(tmp_path):
         assert view.max_scroll_x == 0  # nothing to the right of the pane
         head = next(line for line in painted(view.query_one("#runs-table")).splitlines() if "train" in line)
         assert head.split()[-3:] == ["train", "val", "test"]
+
+
+async def test_a_paused_run_stops_the_clock_and_hides_the_eta(tmp_path):
+    from tests.tui_helpers import LONG
+
+    app = make_app(write_preset(tmp_path, LONG))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await shown(pilot, app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.query_one(HistoryChart).epochs >= 1)
+        await pilot.press("space")
+        progress = app.query_one(TrainProgress)
+        await wait_for(pilot, lambda: progress.has_class("-paused"))
+        line = app.query_one("#progress-text")
+        await pilot.pause(0.6)
+        before = painted(line)
+        await pilot.pause(1.5)
+        assert painted(line) == before and "(paused)" in before  # the elapsed time does not count the pause
+        await pilot.press("t")
+        await wait_for(pilot, lambda: not app.training)
+        assert not progress.has_class("-paused")
