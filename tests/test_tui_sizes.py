@@ -143,3 +143,17 @@ async def test_a_paused_run_stops_the_clock_and_hides_the_eta(tmp_path):
         await pilot.press("t")
         await wait_for(pilot, lambda: not app.training)
         assert not progress.has_class("-paused")
+
+
+async def test_the_reason_a_run_cannot_start_is_shown_whole_at_80x24(tmp_path):
+    from tests.tui_helpers import edit_field
+
+    app = make_app(write_preset(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(pilot, app)
+        await pilot.press("2")
+        units = next(f for f in app.query(Field) if f.path == "model.layers[0].units")
+        await edit_field(pilot, units.control, "0")
+        await pilot.pause(0.3)
+        reason = f"can't train: {app.draft.problems[0]}"
+        assert " ".join(painted(app.query_one("#train-status")).split()) == " ".join(reason.split())

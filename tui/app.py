@@ -214,7 +214,7 @@ class NnplayApp(App[int]):
         if self.training:
             button.label, button.variant, button.disabled = "Stop (t)", "error", False
             hint = "b batch · n epoch · space plays · t stops" if self.pace.state.paused else "space pauses · t stops"
-            status.update(f"training… {hint}", layout=False)
+            status.update(f"training… {hint}")  # its height follows the text (app.tcss wraps it)
             return
         button.label, button.variant = "Train (t)", "success"
         button.disabled = not self.draft.valid
@@ -225,13 +225,13 @@ class NnplayApp(App[int]):
                 ready = "no data: the Dataset panel says why"
             elif not self._preview_matches():
                 ready = f"loading the data… then {ready}"
-            status.update(ready, layout=False)
+            status.update(ready)
             button.tooltip = None
         else:
             first = self.draft.problems[0]
             more = len(self.draft.problems) - 1
             reason = f"can't train: {first}" + (f" (+{more} more)" if more else "")
-            status.update(reason, layout=False)
+            status.update(reason)
             button.tooltip = Text(reason)
 
     def _show_untrained(self, *, new_run: bool = False) -> None:
