@@ -124,3 +124,38 @@ async def test_the_runs_table_shows_its_test_column_at_120x40(tmp_path):
         assert view.query_one("#runs-table").outer_size.width <= view.scrollable_content_region.width
         head = next(line for line in painted(view.query_one("#runs-table")).splitlines() if "train" in line)
         assert head.split()[-3:] == ["train", "val", "test"]
+
+
+async def test_a_paused_run_stops_the_clock_and_hides_the_eta(tmp_path):
+    from tests.tui_helpers import LONG
+
+    app = make_app(write_preset(tmp_path, LONG))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await shown(pilot, app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.query_one(HistoryChart).epochs >= 1)
+        await pilot.press("space")
+        progress = app.query_one(TrainProgress)
+        await wait_for(pilot, lambda: progress.has_class("-paused"))
+        line = app.query_one("#progress-text")
+        await pilot.pause(0.6)
+        before = painted(line)
+        await pilot.pause(1.5)
+        assert painted(line) == before and "(paused)" in before  # the elapsed time does not count the pause
+        await pilot.press("t")
+        await wait_for(pilot, lambda: not app.training)
+        assert not progress.has_class("-paused")
+
+
+async def test_the_reason_a_run_cannot_start_is_shown_whole_at_80x24(tmp_path):
+    from tests.tui_helpers import edit_field
+
+    app = make_app(write_preset(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(pilot, app)
+        await pilot.press("2")
+        units = next(f for f in app.query(Field) if f.path == "model.layers[0].units")
+        await edit_field(pilot, units.control, "0")
+        await pilot.pause(0.3)
+        reason = f"can't train: {app.draft.problems[0]}"
+        assert " ".join(painted(app.query_one("#train-status")).split()) == " ".join(reason.split())

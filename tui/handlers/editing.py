@@ -80,7 +80,7 @@ class Editing:
             button.label, button.variant, button.disabled = "Stop (t)", "error", False
             paused = session.pace.state.paused
             hint = "b batch · n epoch · space plays · t stops" if paused else "space pauses · t stops"
-            status.update(f"training… {hint}", layout=False)
+            status.update(f"training… {hint}")  # its height follows the text (app.tcss wraps it)
             return
         button.label, button.variant = "Train (t)", "success"
         draft = session.draft
@@ -92,12 +92,12 @@ class Editing:
                 ready = "no data: the Dataset panel says why"
             elif session.dataset is None:
                 ready = f"loading the data… then {ready}"
-            status.update(ready, layout=False)
+            status.update(ready)
             button.tooltip = None
         else:
             more = len(draft.problems) - 1
             reason = f"can't train: {draft.problems[0]}" + (f" (+{more} more)" if more else "")
-            status.update(reason, layout=False)
+            status.update(reason)
             button.tooltip = Text(reason)
 
     def show_untrained(self) -> None:
