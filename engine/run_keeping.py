@@ -172,7 +172,10 @@ class Recording(Callback):
 
     def on_train_end(self, result: FitResult) -> None:
         if self.tensorboard is not None:
-            self.tensorboard.on_train_end(result)
+            try:
+                self.tensorboard.on_train_end(result)  # writes the epochs it held back
+            except OSError as exc:
+                self._lost_logs(exc)
 
     def on_train_failed(self, message: str) -> None:
         if self.tensorboard is not None:

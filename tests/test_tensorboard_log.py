@@ -72,10 +72,13 @@ def test_a_numpy_run_writes_what_keras_writes_without_tensorflow(tmp_path):
 
 
 def test_the_callback_writes_each_epoch_as_it_ends(tmp_path):
+    """Epochs reach the disk at most WRITE_SECONDS apart (every one here, with 0) and all by the end."""
     preset = load_preset("09").with_changes("train.epochs", 3)
     seen = []
 
     class Peek(TensorBoardLog):
+        WRITE_SECONDS = 0.0
+
         def on_epoch_end(self, epoch, logs):
             super().on_epoch_end(epoch, logs)
             seen.append(len(read_scalars(self.run_dir / "train")["epoch_loss"]))  # on disk already
@@ -84,6 +87,9 @@ def test_the_callback_writes_each_epoch_as_it_ends(tmp_path):
     report = run(prepare(preset), on_event=CallbackList([log]))
     assert seen == [1, 2, 3]
     assert_matches_history(tmp_path / "run", report.fit.history, 0.5)
+    held = TensorBoardLog(tmp_path / "held", learning_rate=0.5)  # the default holds a fast run's epochs back
+    report = run(prepare(preset), on_event=CallbackList([held]))
+    assert_matches_history(tmp_path / "held", report.fit.history, 0.5)  # all written at the run's end
 
 
 def test_a_finished_history_writes_the_same_files(tmp_path):
