@@ -90,9 +90,15 @@ VARIANTS = {
 
 def _data_part(preset: Preset) -> dict:
     """Run the program up to the model (the data, the split, the targets, the start) and return its names."""
+    import keras
+
     program = keras_program(preset, "variant")
     namespace: dict = {"__name__": "generated"}
-    exec(compile(program[:program.index(MODEL_AT)], "generated", "exec"), namespace)
+    floatx = keras.config.floatx()  # a float64 program sets Keras's global float type: put it back
+    try:
+        exec(compile(program[:program.index(MODEL_AT)], "generated", "exec"), namespace)
+    finally:
+        keras.config.set_floatx(floatx)
     return namespace
 
 

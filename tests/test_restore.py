@@ -92,7 +92,7 @@ def test_predict_prints_what_keras_load_model_predicts(capsys, tmp_path, preset_
     assert code == 0 and "model.predict(X_test[:3])" in out
     for value in expected[:, 1]:
         assert f"{value:.4f}" in out
-    assert "test: loss" in out and "Confusion matrix" in out
+    assert "test: loss" in out and "Test confusion matrix" in out
 
 
 def test_rows_flag(capsys, tmp_path, preset_file):

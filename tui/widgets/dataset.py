@@ -17,6 +17,7 @@ from textual.widgets import Label, Select, Static
 from nnplay.engine.spec import DATA_SOURCES, DataSpec
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.widgets.fields import ProblemList, fields_for
+from nnplay.tui.widgets.lazy_plot import mounted_plot
 from nnplay.tui.widgets.panel import DraftPanel
 
 if TYPE_CHECKING:
@@ -76,12 +77,5 @@ class DatasetPanel(DraftPanel):
         self._scatter().show_message("no data to show")
 
     def _scatter(self) -> DataScatter:
-        from nnplay.tui.widgets.plots import DataScatter
-
-        found = self.query(DataScatter)
-        if found:
-            return found.first()
-        scatter = DataScatter(id="data-scatter")
-        self.mount(scatter)
-        return scatter
+        return mounted_plot(self, "DataScatter", "data-scatter")
 

@@ -120,13 +120,18 @@ class RunsView(ScrollableContainer):
             self._fit_width(widget)
 
     def _fit_width(self, widget: Static) -> None:
-        pane = self.scrollable_content_region.width
         known = self._widths.get(widget.id or "")
-        if known is None or pane <= 0:
-            return  # nothing drawn yet, or hidden: fitted when shown (on_resize)
+        if known is None:
+            return  # nothing drawn yet
         width, squeeze = known
         need = width + 1  # a cell of slack for rich's rounding
-        fitted = f"{need}" if pane < need or not squeeze else "100%"
+        if squeeze:
+            pane = self.scrollable_content_region.width
+            if pane <= 0:
+                return  # hidden: fitted when shown (on_resize)
+            fitted = f"{need}" if pane < need else "100%"
+        else:
+            fitted = f"{need}"
         if str(widget.styles.width) != fitted:
             widget.styles.width = fitted  # a layout pass only when the fit changes
 

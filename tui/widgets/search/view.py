@@ -31,6 +31,7 @@ from nnplay.engine.callbacks import SearchCallback, SearchCallbackList
 from nnplay.engine.search_spec import param_edits
 from nnplay.tui.messages import FieldEdited
 from nnplay.tui.render_search import format_value, leaderboard_table, param_label
+from nnplay.tui.widgets.lazy_plot import mounted_plot
 
 if TYPE_CHECKING:
     from nnplay.engine.draft import Draft
@@ -221,14 +222,7 @@ class SearchView(SearchCallback, Vertical):
 
     def _curve(self) -> SearchCurve:
         """The trials' curve, mounted on first use (plotext is not loaded for the first screen)."""
-        from nnplay.tui.widgets.plots import SearchCurve
-
-        found = self.query(SearchCurve)
-        if found:
-            return found.first()
-        curve = SearchCurve(id="search-curve")
-        self.mount(curve)
-        return curve
+        return mounted_plot(self, "SearchCurve", "search-curve")
 
     def on_resize(self) -> None:
         self._draw_board()
