@@ -25,7 +25,6 @@ from nnplay.engine.draft import Draft
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.pace import Pace
 from nnplay.engine.presets import default_preset_id, load_preset, resolve
-from nnplay.engine.run_keeping import RunKeeper
 from nnplay.engine.session import Session
 from nnplay.engine.spec import Preset
 from nnplay.tui import actions
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from nnplay.engine.data import Dataset
     from nnplay.engine.restore import SavedModel
     from nnplay.engine.run import RunReport
+    from nnplay.engine.run_keeping import RunKeeper
     from nnplay.engine.runs import RunStore
     from nnplay.engine.study_storage import StudyOptions
 
@@ -60,7 +60,11 @@ class NnplayApp(Editing, Training, Files, App[int]):
         super().__init__()
         # The pace is kept from run to run; every run is kept in the run store (and TensorBoard logs);
         # ``study``: the shared Optuna study the Search view joins (None: in memory).
-        self.session = Session(preset, pace=Pace(DEFAULT_SPEED), keeper=keeper or RunKeeper(), source="app",
+        if keeper is None:  # the user's run store (sqlite3 and the store's module load here, after the imports)
+            from nnplay.engine.run_keeping import RunKeeper
+
+            keeper = RunKeeper()
+        self.session = Session(preset, pace=Pace(DEFAULT_SPEED), keeper=keeper, source="app",
                                study=study)
         self.preset_id = preset_id
 

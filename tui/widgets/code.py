@@ -8,15 +8,17 @@ catches up when it is shown.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.widgets import Static
 
 from nnplay.engine.errors import NnplayError
-from nnplay.engine.spec import Preset
 from nnplay.tui.screens.dialogs import CodeDialog, Confirm
+
+if TYPE_CHECKING:
+    from nnplay.engine.spec import Preset
 
 INVALID = "The spec has problems (see the panels on the left); the program appears once it is valid."
 
@@ -68,6 +70,8 @@ class CodeView(ScrollableContainer):
             self.program = ""
             text.update(Text(INVALID, style="dim"))
             return
+        from rich.syntax import Syntax  # Pygments: loaded when the view is first shown, not for the first screen
+
         from nnplay.engine.codegen import keras_program
 
         self.program = keras_program(self.preset, self.name_stem)

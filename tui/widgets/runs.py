@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.measure import Measurement
@@ -24,10 +25,12 @@ from textual.message import Message
 from textual.widgets import Static
 
 from nnplay.engine.errors import NnplayError
-from nnplay.engine.run_db import RunDB, local_time
-from nnplay.engine.run_keeping import StoredRun, stored_runs
 from nnplay.engine.runs import MAX_RUNS, RunRecord
 from nnplay.tui.render import runs_table
+
+if TYPE_CHECKING:  # the run store's modules load when the kept runs are first read, not for the first screen
+    from nnplay.engine.run_db import RunDB
+    from nnplay.engine.run_keeping import StoredRun
 
 EMPTY = "No runs yet: press t to train. Each run you train lands here, beside the ones before it."
 NONE_STORED = "No runs kept yet: every run you train is kept in {where}."
@@ -143,6 +146,8 @@ class RunsView(ScrollableContainer):
         # post_message, not call_from_thread: a message to an app that is closing is dropped, where
         # call_from_thread would wait for it for ever
         try:
+            from nnplay.engine.run_keeping import stored_runs
+
             self.post_message(self.Read(stored_runs(db, STORED_SHOWN), str(db.path), None))
         except NnplayError as error:
             self.post_message(self.Read([], str(db.path), error.one_line()))
@@ -168,6 +173,8 @@ class RunsView(ScrollableContainer):
         if not self.stored:
             widget.update(Text(NONE_STORED.format(where=self._where or "the run store"), style="dim"))
             return
+        from nnplay.engine.run_db import local_time
+
         when = [local_time(run.row.started)[5:] for run in self.stored]  # MM-DD HH:MM: the pane is narrow
         table = runs_table([run.record for run in self.stored], when=when)
         table.title = f"Kept runs (the last {len(self.stored)}; `nnplay runs` lists them all)"
