@@ -123,7 +123,7 @@ async def test_stop_while_paused_ends_the_run(tmp_path):
         await pilot.pause(0.2)
         pressed = time.monotonic()
         await pilot.press("t")
-        await wait_for(pilot, lambda: app.report is not None, timeout=5)
+        await wait_for(pilot, lambda: app.report is not None and not app.training, timeout=5)  # the run, then its end on screen
         assert time.monotonic() - pressed < 2.0
         assert app.report.fit.status == "cancelled" and not app.training
         assert "▶" in str(app.query_one(PaceStatus).render())  # the next run plays

@@ -38,6 +38,7 @@ from nnplay.tui.widgets.surface.pane import SurfacePane, watches
 from nnplay.tui.widgets.training import TrainProgress
 
 if TYPE_CHECKING:
+    from nnplay.engine.run import RunReport
     from nnplay.engine.runs import RunRecord
     from nnplay.engine.session import Session
 
@@ -139,8 +140,13 @@ class Training:
     def on_training_finished(self, event: TrainingFinished) -> None:
         report = event.report
         self.end_training(report.fit.describe())
-        self.query_one(ResultsPanel).show(report, origin=event.origin)
         self.show_runs()
+        # What is not on screen now (the results, the kept runs, the surface's last picture) is drawn
+        # after the frame that says the run ended, so "completed" reaches the student first.
+        self.call_after_refresh(self._after_run, report, event.origin)
+
+    def _after_run(self, report: RunReport, origin: str | None) -> None:
+        self.query_one(ResultsPanel).show(report, origin=origin)
         self.show_kept_runs()
         if self.session.kept_problem is not None:
             self.notify(self.session.kept_problem, severity="warning", timeout=8, markup=False)
