@@ -8,15 +8,15 @@ epoch, a dotted column marks it.
 
 The header and the legend are text; the curves are drawn by plotext through textual-plotext
 (:class:`~.plots.LossPlot`, mounted after the first screen or when the first curve arrives: plotext
-is not imported for the first screen). New epochs only mark the chart stale; :meth:`HistoryChart._redraw_if_due` hands the
-plot a new figure at most ``REDRAWS_PER_SECOND`` times a second, spaced further apart when the
-plot's builds take longer than ``MAX_DRAW_SHARE`` of the time, and not at all while the chart is
-hidden (another view in front): it catches up when shown.
+is not imported for the first screen). New epochs only mark the chart stale; the live-view clock
+(tui/widgets/live.py) hands the plot a new figure at most ``REDRAWS_PER_SECOND`` times a second,
+spaced further apart while the UI thread's work (the plot's builds included) takes more than
+``UI_SHARE`` of the time, and not at all while the chart is hidden (another view in front): it
+catches up when shown.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,13 +30,13 @@ from textual.widgets import Static
 
 from nnplay.engine.runs import RunRecord
 from nnplay.tui.render import NO_CHANGE, run_color
+from nnplay.tui.widgets.live import LiveView
 
 if TYPE_CHECKING:
     from nnplay.tui.widgets.plots import Figure, LossPlot
 
 REDRAWS_PER_SECOND = 10
-MAX_DRAW_SHARE = 0.02  # the chart's own drawing (plotext builds) stays under this share of the time
-MAX_WAIT = 0.5  # seconds: the longest the budget may hold a stale chart
+UI_SHARE = 0.08  # the most of the time the UI thread may spend between two live frames of the chart
 DIM = 0.6  # how far an earlier run's colour fades toward the background
 MUTED = 0.45  # how far the axes' and hints' colour fades toward the background
 METRICS = {"loss": ("loss", "val_loss"), "accuracy": ("accuracy", "val_accuracy")}
@@ -87,7 +87,11 @@ def _value_range(series: Sequence[Sequence[float]]) -> tuple[float, float, bool]
     return low, high, clipped
 
 
-class HistoryChart(Vertical):
+class HistoryChart(LiveView, Vertical):
+    # The live-view rule (tui/widgets/live.py): at most REDRAWS_PER_SECOND frames, and the UI thread's
+    # whole share of the time (the plot's builds when painted included) kept under UI_SHARE.
+    FRAMES_PER_SECOND, UI_SHARE, WHOLE_THREAD = REDRAWS_PER_SECOND, UI_SHARE, True
+
     DEFAULT_CSS = """
     HistoryChart {
         height: 1fr;
@@ -110,8 +114,6 @@ class HistoryChart(Vertical):
         self._plot: LossPlot | None = None
         self._head_lines = 0
         self._stale = True
-        self._next_draw = 0.0
-        self._draw_average = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="chart-head", markup=False)
@@ -120,7 +122,7 @@ class HistoryChart(Vertical):
     # What the app tells the chart
 
     def on_mount(self) -> None:
-        self.set_interval(1 / REDRAWS_PER_SECOND, self._redraw_if_due)
+        self.start_live()
         self.set_timer(PRELOAD_AFTER, self._plot_widget)
 
     def begin(self, number: int, changes: tuple[str, ...]) -> None:
@@ -168,24 +170,10 @@ class HistoryChart(Vertical):
     # ----------------------------------------------------------------------------------------
     # When to redraw
 
-    def _redraw_if_due(self) -> None:
-        """The throttle, ticking ``REDRAWS_PER_SECOND`` times a second: a stale chart on screen is
-        redrawn once the plot's last builds leave it within ``MAX_DRAW_SHARE`` of the time (but
-        never held more than ``MAX_WAIT``); a hidden one waits until :meth:`on_show`."""
-        if not (self._stale and self.is_on_screen and time.monotonic() >= self._next_draw):
-            return
+    def draw(self) -> None:
         self.replot()
         if self._plot is not None:
             self.draw_seconds = self._plot.build_seconds
-        # A running average, so that one slow build (a garbage collection landing in it) does not
-        # hold the chart still.
-        self._draw_average = 0.7 * self._draw_average + 0.3 * self.draw_seconds
-        wait = min(MAX_WAIT, max(1 / REDRAWS_PER_SECOND, self._draw_average / MAX_DRAW_SHARE))
-        self._next_draw = time.monotonic() + wait
-
-    def on_show(self) -> None:
-        if self._stale:
-            self.replot()
 
     def on_resize(self) -> None:
         self.replot()

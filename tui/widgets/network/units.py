@@ -87,10 +87,12 @@ def map_size(width: int) -> int:
 
 
 class NetworkView(LiveView, Widget, can_focus=True):
-    FRAMES_PER_SECOND = REDRAWS_PER_SECOND
-
     """The Network tab: :meth:`show_model` when the model or data change, :meth:`show_weights`
     per snapshot (Keras-order weights)."""
+
+    # Live frames keep the UI thread's whole share of the time (its own frames, the progress line,
+    # Textual's compositor) under UI_SHARE, as the Boundary view's do: the training thread needs the rest.
+    FRAMES_PER_SECOND, UI_SHARE, WHOLE_THREAD = REDRAWS_PER_SECOND, 0.08, True
 
     DEFAULT_CSS = """
     NetworkView {
