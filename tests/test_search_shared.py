@@ -105,8 +105,10 @@ def test_workers_share_one_study(storage, workers, tmp_path):
 
 @pytest.mark.slow
 def test_workers_started_by_hand_join_the_same_study(storage, tmp_path):
-    """What a user does on two machines: the same command twice, at the same time, no --workers."""
-    preset = write(tmp_path)
+    """What a user does on two machines: the same command twice, at the same time, no --workers. The
+    trials are long enough (no pruning, 1500 epochs) that the first process cannot finish all eight
+    before the second one has started, however slowly a busy machine starts it."""
+    preset = write(tmp_path, SMALL.replace("epochs = 6", "epochs = 1500"))
     processes = [nnplay("search", preset, "--storage", storage, "--study", "by-hand", "--trials", "8", "--json",
                         cwd=tmp_path) for _ in range(2)]
     results = [finished(p) for p in processes]

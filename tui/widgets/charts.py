@@ -123,6 +123,7 @@ class HistoryChart(LiveView, Vertical):
 
     def on_mount(self) -> None:
         self.start_live()
+        self.call_later(self.draw_now)  # the empty chart's head at once, whatever the frame budget says
         self.set_timer(PRELOAD_AFTER, self._plot_widget)
 
     def begin(self, number: int, changes: tuple[str, ...]) -> None:
