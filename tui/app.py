@@ -82,7 +82,9 @@ class NnplayApp(Editing, Training, Files, App[int]):
 
     @property
     def report(self) -> RunReport | None:
-        return self.session.report
+        """The last report the screen shows: a run's once its end has reached the UI thread (the
+        session holds it a moment earlier, on the training thread), or the opened model's."""
+        return None if self.training else self.session.report
 
     @property
     def opened(self) -> SavedModel | None:
