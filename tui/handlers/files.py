@@ -22,6 +22,7 @@ from nnplay.tui.screens.presets import PresetPicker
 from nnplay.tui.widgets.code import CodeView
 from nnplay.tui.widgets.notes import NotesView
 from nnplay.tui.widgets.results import ResultsPanel
+from nnplay.tui.widgets.runs import RunsView
 
 if TYPE_CHECKING:
     from nnplay.engine.run import RunReport
@@ -139,6 +140,22 @@ class Files:
     @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open model")
     def _open_model(self, path: str, preset: Preset) -> None:
         opened = self.session.open_model(path, preset)
+        self.post_message(ModelOpened(opened, opened.probabilities(FIRST_ROWS)))
+
+    def on_runs_view_open(self, event: RunsView.Open) -> None:
+        """A kept run opened from the Runs view: its preset and final weights, as an opened .h5's."""
+        if self.training:
+            self.notify("Stop the training first (t), then open a run.", severity="warning")
+            return
+        self._open_kept(event.run_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open run")
+    def _open_kept(self, run_id: int) -> None:
+        from nnplay.engine.run_keeping import open_stored_run
+
+        keeper = self.session.keeper
+        assert keeper is not None
+        opened = open_stored_run(keeper.db, run_id)
         self.post_message(ModelOpened(opened, opened.probabilities(FIRST_ROWS)))
 
     async def on_model_opened(self, event: ModelOpened) -> None:

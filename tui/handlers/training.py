@@ -20,7 +20,6 @@ from nnplay.engine.spec import Preset
 from nnplay.tui.messages import (
     BatchProgress,
     EpochsEnded,
-    ModelOpened,
     RunStarted,
     StepsTaken,
     TrainingBegan,
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
     from nnplay.engine.runs import RunRecord
     from nnplay.engine.session import Session
 
-FIRST_ROWS = 3  # test rows an opened run shows its outputs for, as an opened .h5 does
 
 
 class Training:
@@ -191,21 +189,6 @@ class Training:
 
     def on_runs_view_overlay(self, event: RunsView.Overlay) -> None:
         self.show_runs()
-
-    def on_runs_view_open(self, event: RunsView.Open) -> None:
-        if self.training:
-            self.notify("Stop the training first (t), then open a run.", severity="warning")
-            return
-        self._open_kept(event.run_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="restore", description="open run")
-    def _open_kept(self, run_id: int) -> None:
-        from nnplay.engine.run_keeping import open_stored_run
-
-        keeper = self.session.keeper
-        assert keeper is not None
-        opened = open_stored_run(keeper.db, run_id)
-        self.post_message(ModelOpened(opened, opened.probabilities(FIRST_ROWS)))
 
     def action_toggle_metric(self) -> None:
         self.query_one(HistoryChart).toggle_metric()

@@ -73,12 +73,6 @@ class RunsView(ScrollableContainer):
         run_id: int
 
     @dataclass
-    class Kept(Message):
-        """A run was kept (posted by the training thread): ``problem`` says what was not, if anything."""
-
-        problem: str | None
-
-    @dataclass
     class Read(Message):
         """The kept runs, read by the worker (or why they could not be)."""
 
